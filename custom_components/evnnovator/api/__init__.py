@@ -1,0 +1,45 @@
+"""A small async client of the EVnnovator charging API.
+
+It depends only on aiohttp and the standard library, so it can be published on its own.
+"""
+
+from .client import DEFAULT_BASE_URL, DEFAULT_REQUEST_TIMEOUT, AuthScheme, EvnnovatorClient
+from .exceptions import (
+    EvnnovatorAuthenticationError,
+    EvnnovatorCommandRejectedError,
+    EvnnovatorConnectionError,
+    EvnnovatorError,
+    EvnnovatorRateLimitError,
+    EvnnovatorResponseError,
+)
+from .models import (
+    RUNNING_STATUSES,
+    ChargingPeriod,
+    Coordinates,
+    Evse,
+    Location,
+    Session,
+    SessionStatus,
+    parse_session,
+)
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_REQUEST_TIMEOUT",
+    "RUNNING_STATUSES",
+    "AuthScheme",
+    "ChargingPeriod",
+    "Coordinates",
+    "EvnnovatorAuthenticationError",
+    "EvnnovatorClient",
+    "EvnnovatorCommandRejectedError",
+    "EvnnovatorConnectionError",
+    "EvnnovatorError",
+    "EvnnovatorRateLimitError",
+    "EvnnovatorResponseError",
+    "Evse",
+    "Location",
+    "Session",
+    "SessionStatus",
+    "parse_session",
+]

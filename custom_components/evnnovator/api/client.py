@@ -1,0 +1,240 @@
+"""Async client of the EVnnovator charging API (OCPI style), independent of Home Assistant."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from enum import StrEnum
+import json
+from typing import Any
+from urllib.parse import quote
+
+import aiohttp
+from yarl import URL
+
+from .exceptions import (
+    EvnnovatorAuthenticationError,
+    EvnnovatorCommandRejectedError,
+    EvnnovatorConnectionError,
+    EvnnovatorError,
+    EvnnovatorRateLimitError,
+    EvnnovatorResponseError,
+)
+from .models import Session, parse_session
+
+DEFAULT_BASE_URL = "https://api-gateway-evnnovator.com/api/ocpi/api/v1"
+DEFAULT_REQUEST_TIMEOUT = 10.0
+MAX_BODY_BYTES = 1024 * 1024
+OCPI_SUCCESS = 1000
+# OCPI command answers that mean "no" without being malformed.
+_REFUSALS = frozenset({"REJECTED", "NOT_SUPPORTED", "UNKNOWN_SESSION"})
+
+
+class AuthScheme(StrEnum):
+    """How the token is sent in the Authorization header."""
+
+    TOKEN = "token"  # noqa: S105 -- a scheme name: OCPI's "Token <token>"
+    BEARER = "bearer"  # "Bearer <token>"
+
+
+def encode_path_segment(value: str) -> str:
+    """Percent-encode `value` as exactly one path segment.
+
+    Dot segments are encoded too: "." or ".." would otherwise move up the path.
+    """
+    if value.strip(".") == "":
+        return value.replace(".", "%2E")
+    return quote(value, safe="")
+
+
+def _retry_after_seconds(header: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header: a number of seconds or an HTTP date."""
+    if header is None:
+        return None
+    text = header.strip()
+    try:
+        return max(float(text), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(text)
+    except TypeError, ValueError, IndexError:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max((when - datetime.now(UTC)).total_seconds(), 0.0)
+
+
+def _envelope_data(payload: Any, call: str) -> Any:
+    """Check an OCPI envelope and return its `data`."""
+    if not isinstance(payload, dict):
+        raise EvnnovatorResponseError(f"The answer to {call} is not a JSON object")
+    code = payload.get("status_code")
+    if isinstance(code, str) and code.strip().isdigit():
+        code = int(code)
+    if code != OCPI_SUCCESS:
+        message = payload.get("status_message")
+        detail = f": {message[:200]}" if isinstance(message, str) and message else ""
+        raise EvnnovatorResponseError(
+            f"The API answered {call} with status_code {str(code)[:20]}{detail}"
+        )
+    return payload.get("data")
+
+
+class EvnnovatorClient:
+    """Talks to one EVnnovator API gateway on behalf of one API token.
+
+    The aiohttp session is the caller's: the client never creates or closes one.
+    """
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        *,
+        token: str,
+        base_url: str = DEFAULT_BASE_URL,
+        auth_scheme: AuthScheme | str = AuthScheme.TOKEN,
+        request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
+    ) -> None:
+        """Set up the client; raises EvnnovatorError for a base URL or scheme it cannot use."""
+        try:
+            scheme = AuthScheme(str(auth_scheme).lower())
+        except ValueError:
+            raise EvnnovatorError("auth_scheme must be 'token' or 'bearer'") from None
+        url = URL(base_url.strip())
+        if url.scheme not in ("http", "https") or not url.host:
+            raise EvnnovatorError("base_url must be an absolute http(s) URL")
+        if not token:
+            raise EvnnovatorError("token must not be empty")
+        self._session = session
+        self._base_url = str(url).rstrip("/")
+        self._host = url.host
+        self._authorization = f"{'Token' if scheme is AuthScheme.TOKEN else 'Bearer'} {token}"
+        self._timeout = request_timeout
+        self.auth_scheme = scheme
+
+    def __repr__(self) -> str:
+        """Describe the client without its token."""
+        return f"EvnnovatorClient(base_url={self._base_url!r}, auth_scheme={self.auth_scheme!r})"
+
+    @property
+    def base_url(self) -> str:
+        """The base URL every path is built from, without a trailing slash."""
+        return self._base_url
+
+    async def get_latest_session(self, auth_id: str) -> Session | None:
+        """Return the driver's latest session, or None when the API has none (404)."""
+        if not auth_id:
+            raise EvnnovatorError("auth_id must not be empty")
+        call = "the latest session"
+        payload = await self._request(
+            "GET", f"/sessions/{encode_path_segment(auth_id)}/latest", call=call, missing_ok=True
+        )
+        if payload is None:
+            return None
+        data = _envelope_data(payload, call)
+        return None if data is None else parse_session(data)
+
+    async def stop_session(self, session_id: str) -> None:
+        """Ask the operator to stop a session; ACCEPTED only means the request was taken."""
+        await self._command("STOP_SESSION", {"session_id": session_id})
+
+    async def start_session(
+        self,
+        *,
+        location_id: str,
+        evse_uid: str,
+        token_uid: str,
+        autostop_kwh: float | None = None,
+    ) -> None:
+        """Ask the operator to start a session, stopping by itself at `autostop_kwh` if given."""
+        body: dict[str, Any] = {
+            "location_id": location_id,
+            "evse_uid": evse_uid,
+            "token_uid": token_uid,
+        }
+        if autostop_kwh is not None:
+            body["autostop_session"] = {"type": "ENERGY", "value": autostop_kwh}
+        await self._command("START_SESSION", body)
+
+    async def _command(self, command: str, body: dict[str, Any]) -> None:
+        call = f"the {command} command"
+        payload = await self._request("POST", f"/commands/{command}", call=call, body=body)
+        # The reference shows a bare {"result": ...}; accept the OCPI envelope around it too.
+        if isinstance(payload, dict) and "result" not in payload:
+            payload = _envelope_data(payload, call)
+        result = payload.get("result") if isinstance(payload, dict) else None
+        if not isinstance(result, str):
+            raise EvnnovatorResponseError(f"The answer to {call} has no result")
+        verdict = result.strip().upper()
+        if verdict in _REFUSALS:
+            raise EvnnovatorCommandRejectedError(
+                f"The operator answered {command} with {verdict}", command=command
+            )
+        if verdict != "ACCEPTED":
+            raise EvnnovatorResponseError(f"The answer to {call} is {result[:40]!r}")
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        call: str,
+        body: dict[str, Any] | None = None,
+        missing_ok: bool = False,
+    ) -> Any:
+        """Send one request and return its parsed JSON (None for a 404 where that is allowed)."""
+        url = URL(self._base_url + path, encoded=True)
+        headers = {"Authorization": self._authorization, "Accept": "application/json"}
+        try:
+            async with (
+                asyncio.timeout(self._timeout),
+                self._session.request(
+                    method, url, json=body, headers=headers, allow_redirects=False
+                ) as response,
+            ):
+                status = response.status
+                retry_after = response.headers.get("Retry-After")
+                content = await self._read_body(response, call)
+        except TimeoutError:
+            raise EvnnovatorConnectionError(
+                f"Timed out after {self._timeout:g} s waiting for {self._host} ({call})"
+            ) from None
+        except aiohttp.ClientError as err:
+            raise EvnnovatorConnectionError(
+                f"Could not reach {self._host} ({call}): {type(err).__name__}"
+            ) from None
+
+        if status in (401, 403):
+            reason = "rejected the API token" if status == 401 else "does not allow this driver"
+            raise EvnnovatorAuthenticationError(
+                f"{self._host} {reason} (HTTP {status})", status=status
+            )
+        if status == 404 and missing_ok:
+            return None
+        if status == 429:
+            raise EvnnovatorRateLimitError(
+                f"{self._host} asked to slow down (HTTP 429)",
+                retry_after=_retry_after_seconds(retry_after),
+            )
+        if status >= 500:
+            raise EvnnovatorConnectionError(f"{self._host} failed with HTTP {status} ({call})")
+        if not 200 <= status < 300:
+            raise EvnnovatorResponseError(f"{self._host} answered {call} with HTTP {status}")
+        try:
+            return json.loads(content)
+        except ValueError, RecursionError:
+            raise EvnnovatorResponseError(f"The answer to {call} is not JSON") from None
+
+    async def _read_body(self, response: aiohttp.ClientResponse, call: str) -> bytes:
+        """Read at most MAX_BODY_BYTES: a larger answer is an error, not a memory hazard."""
+        too_large = EvnnovatorResponseError(f"The answer to {call} is larger than 1 MiB")
+        if (response.content_length or 0) > MAX_BODY_BYTES:
+            raise too_large
+        content = bytearray()
+        async for chunk in response.content.iter_chunked(64 * 1024):
+            content += chunk
+            if len(content) > MAX_BODY_BYTES:
+                raise too_large
+        return bytes(content)

@@ -1,0 +1,199 @@
+"""Typed, immutable models of what the EVnnovator API returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
+from enum import StrEnum
+from typing import Any
+
+from .fields import JsonObject
+from .timestamps import resolve_time_zone
+
+
+class SessionStatus(StrEnum):
+    """OCPI session statuses. The API may send others; models keep those as plain text."""
+
+    ACTIVE = "ACTIVE"
+    COMPLETED = "COMPLETED"
+    INVALID = "INVALID"
+    PENDING = "PENDING"
+    RESERVATION = "RESERVATION"
+
+
+RUNNING_STATUSES = frozenset({SessionStatus.PENDING, SessionStatus.ACTIVE})
+
+
+@dataclass(frozen=True, slots=True)
+class Coordinates:
+    """Where a location is."""
+
+    latitude: float
+    longitude: float
+
+
+@dataclass(frozen=True, slots=True)
+class Evse:
+    """One charging point (EVSE) of a location."""
+
+    uid: str | None
+    evse_id: str | None
+    status: str | None
+    id: str | None = None
+    floor_level: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """The charging location of a session."""
+
+    id: str | None
+    location_id: str | None
+    name: str | None
+    address: str | None
+    city: str | None
+    postal_code: str | None
+    country: str | None
+    type: str | None
+    time_zone_name: str | None
+    time_zone: tzinfo
+    coordinates: Coordinates | None
+    evses: tuple[Evse, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ChargingPeriod:
+    """A period of a session with one set of charging conditions."""
+
+    start: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    """A driver's charging session, as the latest-session call returns it."""
+
+    id: str
+    status: str
+    session_id: str | None
+    auth_id: str | None
+    auth_method: str | None
+    kwh: float | None
+    total_cost: float | None
+    currency: str | None
+    start: datetime | None
+    end: datetime | None
+    created: datetime | None
+    last_modified: datetime | None
+    last_updated: datetime | None
+    evse_uid: str | None
+    connector_id: str | None
+    location_id: str | None
+    cpo_id: str | None
+    party_id: str | None
+    country_code: str | None
+    location: Location | None
+    charging_periods: tuple[ChargingPeriod, ...]
+    raw: dict[str, Any] = field(repr=False, compare=False, hash=False)
+
+    @property
+    def is_running(self) -> bool:
+        """Whether the session is pending or charging: the status says so, not the end time."""
+        return self.status.upper() in RUNNING_STATUSES
+
+    @property
+    def is_charging(self) -> bool:
+        """Whether energy is flowing."""
+        return self.status.upper() == SessionStatus.ACTIVE
+
+    @property
+    def ended(self) -> datetime | None:
+        """The end of a finished session; None while it runs, whatever end_datetime says."""
+        return None if self.is_running else self.end
+
+    @property
+    def evse(self) -> Evse | None:
+        """The EVSE the session runs on: the API names it by a differently cased uid."""
+        if self.location is None or self.evse_uid is None:
+            return None
+        wanted = self.evse_uid.casefold()
+        for evse in self.location.evses:
+            if evse.uid is not None and evse.uid.casefold() == wanted:
+                return evse
+        return None
+
+
+def _parse_evse(data: JsonObject) -> Evse:
+    return Evse(
+        uid=data.text("uid"),
+        evse_id=data.text("evse_id"),
+        status=data.text("status"),
+        id=data.text("id"),
+        floor_level=data.text("floor_level"),
+    )
+
+
+def _parse_coordinates(data: JsonObject | None) -> Coordinates | None:
+    if data is None:
+        return None
+    latitude = data.number("latitude")
+    longitude = data.number("longitude")
+    if latitude is None or longitude is None:
+        return None
+    return Coordinates(latitude=latitude, longitude=longitude)
+
+
+def _parse_location(data: JsonObject) -> Location:
+    zone_name = data.text("time_zone")
+    return Location(
+        id=data.text("id"),
+        location_id=data.text("location_id"),
+        name=data.text("name"),
+        address=data.text("address"),
+        city=data.text("city"),
+        postal_code=data.text("postal_code"),
+        country=data.text("country"),
+        type=data.text("type"),
+        time_zone_name=zone_name,
+        time_zone=resolve_time_zone(zone_name),
+        coordinates=_parse_coordinates(data.child("coordinates")),
+        evses=tuple(_parse_evse(evse) for evse in data.children("evses")),
+    )
+
+
+def parse_session(value: Any) -> Session:
+    """Build a Session from the `data` of a latest-session answer.
+
+    Raises EvnnovatorResponseError when the object lacks an id or status, or a field has the
+    wrong type; anything merely missing reads as None.
+    """
+    data = JsonObject(value, "session")
+    location_data = data.child("location")
+    location = None if location_data is None else _parse_location(location_data)
+    zone = UTC if location is None else location.time_zone
+    return Session(
+        id=data.required_text("id"),
+        status=data.required_text("status").strip(),
+        session_id=data.text("session_id"),
+        auth_id=data.text("auth_id"),
+        auth_method=data.text("auth_method"),
+        kwh=data.non_negative("kwh"),
+        total_cost=data.non_negative("total_cost"),
+        currency=data.text("currency"),
+        start=data.timestamp("start_datetime", zone),
+        end=data.timestamp("end_datetime", zone),
+        created=data.timestamp("created_date", zone),
+        last_modified=data.timestamp("last_modified_date", zone),
+        last_updated=data.timestamp("last_updated", zone),
+        evse_uid=data.text("evse_id"),
+        connector_id=data.text("connector_id"),
+        location_id=data.text("location_id"),
+        cpo_id=data.text("cpo_id"),
+        party_id=data.text("party_id"),
+        country_code=data.text("country_code"),
+        location=location,
+        charging_periods=tuple(
+            ChargingPeriod(start=period.timestamp("start_date_time", zone))
+            for period in data.children("charging_periods")
+        ),
+        raw=dict(data.raw),
+    )
