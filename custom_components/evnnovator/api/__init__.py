@@ -3,7 +3,13 @@
 It depends only on aiohttp and the standard library, so it can be published on its own.
 """
 
-from .client import DEFAULT_BASE_URL, DEFAULT_REQUEST_TIMEOUT, AuthScheme, EvnnovatorClient
+from .client import (
+    DEFAULT_BASE_URL,
+    DEFAULT_REQUEST_TIMEOUT,
+    AuthScheme,
+    EvnnovatorClient,
+    parse_base_url,
+)
 from .exceptions import (
     EvnnovatorAuthenticationError,
     EvnnovatorCommandRejectedError,
@@ -41,5 +47,6 @@ __all__ = [
     "Location",
     "Session",
     "SessionStatus",
+    "parse_base_url",
     "parse_session",
 ]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from enum import StrEnum
 import json
+import math
 from typing import Any
 from urllib.parse import quote
 
@@ -45,7 +47,27 @@ def encode_path_segment(value: str) -> str:
     """
     if value.strip(".") == "":
         return value.replace(".", "%2E")
-    return quote(value, safe="")
+    try:
+        return quote(value, safe="")
+    except UnicodeEncodeError:  # lone surrogates have no UTF-8 form
+        raise EvnnovatorError("path segment is not valid text") from None
+
+
+def parse_base_url(value: str) -> URL:
+    """Parse a base URL that every path can be appended to; raise EvnnovatorError if unusable.
+
+    Credentials in the URL would leak into logs and reprs; a query or fragment would swallow
+    the paths appended after it.
+    """
+    try:
+        url = URL(value.strip())
+    except ValueError:  # e.g. a port out of range or a broken IPv6 address
+        raise EvnnovatorError("base_url is not a valid URL") from None
+    if url.scheme not in ("http", "https") or not url.host:
+        raise EvnnovatorError("base_url must be an absolute http(s) URL")
+    if url.user is not None or url.password is not None or url.query_string or url.fragment:
+        raise EvnnovatorError("base_url must not contain credentials, a query or a fragment")
+    return url
 
 
 def _retry_after_seconds(header: str | None) -> float | None:
@@ -54,9 +76,12 @@ def _retry_after_seconds(header: str | None) -> float | None:
         return None
     text = header.strip()
     try:
-        return max(float(text), 0.0)
+        seconds = float(text)
     except ValueError:
         pass
+    else:
+        # "nan" and "inf" parse as floats but are no waiting time.
+        return max(seconds, 0.0) if math.isfinite(seconds) else None
     try:
         when = parsedate_to_datetime(text)
     except TypeError, ValueError, IndexError:
@@ -71,8 +96,10 @@ def _envelope_data(payload: Any, call: str) -> Any:
     if not isinstance(payload, dict):
         raise EvnnovatorResponseError(f"The answer to {call} is not a JSON object")
     code = payload.get("status_code")
-    if isinstance(code, str) and code.strip().isdigit():
-        code = int(code)
+    # isdecimal, not isdigit: int() refuses digits such as "²"; and too many digits for int().
+    if isinstance(code, str) and code.strip().isdecimal():
+        with contextlib.suppress(ValueError):
+            code = int(code)
     if code != OCPI_SUCCESS:
         message = payload.get("status_message")
         detail = f": {message[:200]}" if isinstance(message, str) and message else ""
@@ -102,11 +129,12 @@ class EvnnovatorClient:
             scheme = AuthScheme(str(auth_scheme).lower())
         except ValueError:
             raise EvnnovatorError("auth_scheme must be 'token' or 'bearer'") from None
-        url = URL(base_url.strip())
-        if url.scheme not in ("http", "https") or not url.host:
-            raise EvnnovatorError("base_url must be an absolute http(s) URL")
+        url = parse_base_url(base_url)
         if not token:
             raise EvnnovatorError("token must not be empty")
+        if not token.isprintable():
+            # A line break or NUL would break the Authorization header (aiohttp: ValueError).
+            raise EvnnovatorError("token must not contain control characters")
         self._session = session
         self._base_url = str(url).rstrip("/")
         self._host = url.host
@@ -155,6 +183,8 @@ class EvnnovatorClient:
             "token_uid": token_uid,
         }
         if autostop_kwh is not None:
+            if not math.isfinite(autostop_kwh) or autostop_kwh <= 0:
+                raise EvnnovatorError("autostop_kwh must be a positive number of kWh")
             body["autostop_session"] = {"type": "ENERGY", "value": autostop_kwh}
         await self._command("START_SESSION", body)
 

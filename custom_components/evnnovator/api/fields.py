@@ -68,7 +68,10 @@ class JsonObject:
         if isinstance(value, bool):
             raise self._wrong(name, "a number")
         if isinstance(value, int | float):
-            number = float(value)
+            try:
+                number = float(value)
+            except OverflowError:  # an integer beyond the range of floats
+                number = math.inf
         elif isinstance(value, str):
             try:
                 number = float(value.strip())

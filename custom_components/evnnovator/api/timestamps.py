@@ -58,7 +58,7 @@ def resolve_time_zone(name: str | None) -> tzinfo:
         return UTC if mapped == "UTC" else ZoneInfo(mapped)
     try:
         return ZoneInfo(key)
-    except ZoneInfoNotFoundError, ValueError:
+    except ZoneInfoNotFoundError, ValueError, OSError:  # OSError: e.g. a name too long for a file
         _LOGGER.debug("Unknown time zone %r, reading local times as UTC", key)
         return UTC
 
