@@ -1,0 +1,134 @@
+"""Handlers of the three documented API calls."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import unquote
+
+from aiohttp import web
+
+from .clock import Clock
+from .render import (
+    INVALID_PARAMETERS,
+    command_response,
+    envelope,
+    error_response,
+    json_response,
+    latest_data,
+)
+from .settings import SimulatorSettings
+from .validation import finite_number, read_json
+from .world import DriverBlockedError, NoSessionError, UnknownDriverError, World
+
+
+def auth_id_from_raw_path(raw_path: str, prefix: str) -> str | None:
+    """Return the decoded auth_id of `{prefix}/sessions/{auth_id}/latest`, or None.
+
+    The raw path is split before decoding, so an encoded `/`, `?` or `#` stays inside the auth_id
+    and a path with an extra real `/` does not match.
+    """
+    base = f"{prefix}/sessions/"
+    segments = raw_path.partition("?")[0].removeprefix(base).split("/")
+    if not raw_path.startswith(base) or len(segments) != 2 or segments[1] != "latest":
+        return None
+    return unquote(segments[0])
+
+
+_START_KEYS = ("token_uid", "location_id", "evse_uid")
+
+
+@dataclass(frozen=True)
+class StartRequest:
+    """A well-formed START_SESSION body."""
+
+    token_uid: str
+    location_id: str
+    evse_uid: str
+    autostop_kwh: float | None
+
+
+def parse_start(body: Any) -> StartRequest | None:
+    """Return the START_SESSION request in `body`, or None if it is malformed."""
+    if not isinstance(body, dict):
+        return None
+    ids = [value for key in _START_KEYS if isinstance(value := body.get(key), str)]
+    if len(ids) != len(_START_KEYS):
+        return None
+    autostop = body.get("autostop_session")
+    kwh = None if autostop is None else _autostop_kwh(autostop)
+    if autostop is not None and kwh is None:
+        return None
+    token_uid, location_id, evse_uid = ids
+    return StartRequest(token_uid, location_id, evse_uid, kwh)
+
+
+def _autostop_kwh(autostop: Any) -> float | None:
+    """Return the energy limit of an `autostop_session` object, or None if it is malformed."""
+    if not isinstance(autostop, dict) or autostop.get("type") != "ENERGY":
+        return None
+    value = finite_number(autostop.get("value"))
+    return value if value is not None and value > 0 else None
+
+
+class ApiHandlers:
+    """The API's route handlers; faults and authentication are applied before them."""
+
+    def __init__(self, settings: SimulatorSettings, clock: Clock, world: World) -> None:
+        """Serve `world` as seen at `clock`'s time."""
+        self._settings = settings
+        self._clock = clock
+        self._world = world
+
+    def routes(self) -> list[web.RouteDef]:
+        """Return the API's routes under the configured prefix."""
+        prefix = self._settings.prefix
+        return [
+            # Any tail: the handler reads the auth_id from the raw path itself.
+            web.get(f"{prefix}/sessions/{{tail:.*}}", self.latest),
+            web.post(f"{prefix}/commands/STOP_SESSION", self.stop_session),
+            web.post(f"{prefix}/commands/START_SESSION", self.start_session),
+        ]
+
+    async def latest(self, request: web.Request) -> web.Response:
+        """GET the latest session of a driver."""
+        now = self._clock()
+        auth_id = auth_id_from_raw_path(request.raw_path, self._settings.prefix)
+        if auth_id is None:
+            return error_response(404, "Not found", now)
+        try:
+            found = self._world.latest(auth_id, now)
+        except DriverBlockedError:
+            return error_response(403, "Driver is not whitelisted", now)
+        except UnknownDriverError:
+            return error_response(404, "Unknown driver", now)
+        except NoSessionError:
+            return error_response(404, "No session for this driver", now)
+        return json_response(envelope(latest_data(found, self._settings), now))
+
+    async def stop_session(self, request: web.Request) -> web.Response:
+        """POST STOP_SESSION."""
+        now = self._clock()
+        body = await read_json(request)
+        session_id = body.get("session_id") if isinstance(body, dict) else None
+        if not isinstance(session_id, str):
+            return _bad_request(now)
+        return command_response(self._world.command_stop(session_id, now), now, self._settings)
+
+    async def start_session(self, request: web.Request) -> web.Response:
+        """POST START_SESSION."""
+        now = self._clock()
+        start = parse_start(await read_json(request))
+        if start is None:
+            return _bad_request(now)
+        accepted = self._world.command_start(
+            token_uid=start.token_uid,
+            location_id=start.location_id,
+            evse_uid=start.evse_uid,
+            autostop_kwh=start.autostop_kwh,
+            now=now,
+        )
+        return command_response(accepted, now, self._settings)
+
+
+def _bad_request(now: datetime) -> web.Response:
+    return error_response(400, "Invalid or missing parameters", now, code=INVALID_PARAMETERS)

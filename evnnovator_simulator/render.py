@@ -1,0 +1,102 @@
+"""The JSON the API answers: envelopes, session data, command results, error bodies."""
+
+from datetime import UTC, datetime
+import json
+from typing import Any
+
+from aiohttp import web
+
+from .sessions import SessionView
+from .settings import SimulatorSettings
+from .site import COUNTRY_CODE, CPO_ID, LOCAL_TIME_ZONE, LOCATION_UUID, PARTY_ID, location_object
+
+SUCCESS = 1000
+CLIENT_ERROR = 2000
+INVALID_PARAMETERS = 2001
+SERVER_ERROR = 3000
+NULL_TIMESTAMP = "0001-01-01T00:00:00.000+00:00"
+"""The API's way of saying "no time" (the sample's `last_updated`)."""
+
+
+def utc_timestamp(when: datetime) -> str:
+    """Format as the API does: UTC, milliseconds, `+00:00` offset."""
+    return when.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+def local_timestamp(when: datetime) -> str:
+    """Format in the location's local time with no zone suffix, as `charging_periods` does."""
+    return when.astimezone(LOCAL_TIME_ZONE).replace(tzinfo=None).isoformat(timespec="milliseconds")
+
+
+def envelope(data: Any, now: datetime, *, code: int = SUCCESS, message: str = "Success") -> Any:
+    """Wrap `data` in the OCPI-style envelope."""
+    return {
+        "status_code": code,
+        "status_message": message,
+        "timestamp": utc_timestamp(now),
+        "data": data,
+    }
+
+
+def json_response(
+    body: Any, *, status: int = 200, headers: dict[str, str] | None = None
+) -> web.Response:
+    """Serialize `body` as an application/json response."""
+    return web.json_response(body, status=status, headers=headers, dumps=json.dumps)
+
+
+def error_response(
+    status: int,
+    message: str,
+    now: datetime,
+    *,
+    code: int = CLIENT_ERROR,
+    headers: dict[str, str] | None = None,
+) -> web.Response:
+    """Return a small error envelope; `message` must never contain a credential."""
+    body = envelope(None, now, code=code, message=message)
+    return json_response(body, status=status, headers=headers)
+
+
+def command_response(accepted: bool, now: datetime, settings: SimulatorSettings) -> web.Response:
+    """Answer a command, plainly as the documentation shows or, if configured, enveloped."""
+    result = {"result": "ACCEPTED" if accepted else "REJECTED"}
+    return json_response(envelope(result, now) if settings.command_envelope else result)
+
+
+def session_data(view: SessionView, settings: SimulatorSettings) -> dict[str, Any]:
+    """Return a session's `data`, with the shape and quirks of the published sample."""
+    session = view.session
+    kwh = round(view.kwh, settings.kwh_decimals)
+    periods = []
+    if view.charging_since is not None:
+        periods.append({"start_date_time": local_timestamp(view.charging_since)})
+    return {
+        "evseId": session.evse_uid.lower(),
+        "connectorId": "1",
+        "id": session.id,
+        "created_date": utc_timestamp(session.requested_at),
+        "last_modified_date": utc_timestamp(view.last_modified),
+        "party_id": PARTY_ID,
+        "country_code": COUNTRY_CODE,
+        "location_id": LOCATION_UUID,
+        "session_id": session.session_id,
+        "cpoId": CPO_ID,
+        # OCPI: the moment the session became ACTIVE, or its creation while still PENDING.
+        "start_datetime": utc_timestamp(view.charging_since or session.requested_at),
+        "end_datetime": None if view.end is None else utc_timestamp(view.end),
+        "kwh": kwh,
+        "auth_id": session.auth_id,
+        "auth_method": "COMMAND",
+        "location": location_object(),
+        "currency": settings.currency,
+        "charging_periods": periods,
+        "total_cost": round(kwh * settings.tariff_per_kwh, 2),
+        "status": view.status,
+        "last_updated": NULL_TIMESTAMP,
+    }
+
+
+def latest_data(found: SessionView | dict[str, Any], settings: SimulatorSettings) -> dict[str, Any]:
+    """Return the latest-session `data`: a raw override as given, or the rendered session."""
+    return found if isinstance(found, dict) else session_data(found, settings)

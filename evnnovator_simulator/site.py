@@ -1,0 +1,77 @@
+"""The one charging location the simulated operator has, as the published sample describes it."""
+
+import copy
+from typing import Any
+from zoneinfo import ZoneInfo
+
+DEMO_LOCATION_ID = "2b10508db844fada81778c8b1bce853e"
+"""The location's hex `id`: the `location_id` that START_SESSION takes."""
+
+LOCATION_UUID = "D5F5E912-CD27-49D5-8586-FB93CA65A134"
+"""The location's upper-case UUID: what a session's `location_id` holds."""
+
+DEMO_EVSE_UID = "F17195C3-7028-446A-B51D-B114FCAA7416"
+"""The `uid` of the sample's EVSE."""
+
+SECOND_EVSE_UID = "8C3A1D52-6B0E-4F7A-9E21-3D5B7C9A0F14"
+"""A second EVSE, so that clients cannot assume there is only one."""
+
+PARTY_ID = "TCZ"
+COUNTRY_CODE = "IN"
+CPO_ID = "59371e3bef3cb74f510fed1e102b6737"
+
+LOCAL_TIME_ZONE = ZoneInfo("Asia/Kolkata")
+"""Where the location is; the API writes some times in this zone without saying so."""
+
+_LOCATION: dict[str, Any] = {
+    "coordinates": {"latitude": 28.457523, "longitude": 77.026344},
+    "evses": [
+        {
+            "id": "3d2542dc29da4512d061391db6a18377",
+            "uid": DEMO_EVSE_UID,
+            "evse_id": "IN*TCZ*2",
+            "status": "AVAILABLE",
+            "connectors": [],
+            "floor_level": "ONE",
+        },
+        {
+            "id": "9a41c7e07b2d4f0e8c5b16d3e2f4a871",
+            "uid": SECOND_EVSE_UID,
+            "evse_id": "IN*TCZ*3",
+            "status": "AVAILABLE",
+            "connectors": [],
+            "floor_level": "ONE",
+        },
+    ],
+    "id": DEMO_LOCATION_ID,
+    "location_id": LOCATION_UUID,
+    "type": "PARKING_TOP",
+    "name": "GJ | Vadodara | Charge+Zone Office2",
+    "address": (
+        "401, Benison Complex, Opp. Shiv Mahal Palace, Old Padra Rd, Vadodara, Gujarat 390007"
+    ),
+    "city": "Vadodara",
+    "postal_code": "123458",
+    "state": "Gujarat",
+    "country": "IND",
+    "operator": {"name": "Charge+Zone"},
+    "time_zone": "IST",
+    "opening_times": {"twentyfourseven": True},
+    "charging_when_closed": False,
+    "publish": True,
+    "party_id": PARTY_ID,
+    "country_code": COUNTRY_CODE,
+}
+
+EVSE_UIDS: tuple[str, ...] = tuple(evse["uid"] for evse in _LOCATION["evses"])
+
+
+def location_object() -> dict[str, Any]:
+    """Return a fresh copy of the location object that sessions embed."""
+    return copy.deepcopy(_LOCATION)
+
+
+def find_evse_uid(uid: str) -> str | None:
+    """Return the canonical `uid` of the location's EVSE matching `uid` case-insensitively."""
+    wanted = uid.casefold()
+    return next((known for known in EVSE_UIDS if known.casefold() == wanted), None)
