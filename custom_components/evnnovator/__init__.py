@@ -1,0 +1,39 @@
+"""The EVnnovator integration: a driver's charging sessions on EVnnovator's OCPI gateway."""
+
+from __future__ import annotations
+
+from homeassistant.const import CONF_TOKEN, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+
+from . import const
+from .api import EvnnovatorClient
+from .coordinator import EvnnovatorConfigEntry, EvnnovatorCoordinator
+
+PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.SENSOR]
+
+
+def create_client(hass: HomeAssistant, data: dict[str, str]) -> EvnnovatorClient:
+    """A client for the credentials of a config entry, on Home Assistant's shared web session."""
+    return EvnnovatorClient(
+        async_get_clientsession(hass),
+        token=data[CONF_TOKEN],
+        base_url=data[const.CONF_BASE_URL],
+        auth_scheme=data[const.CONF_AUTH_SCHEME],
+        # Read at call time, so that tests can shorten it.
+        request_timeout=const.REQUEST_TIMEOUT,
+    )
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: EvnnovatorConfigEntry) -> bool:
+    """Check the account with a first refresh, then set up the entities."""
+    coordinator = EvnnovatorCoordinator(hass, entry, create_client(hass, dict(entry.data)))
+    await coordinator.async_config_entry_first_refresh()
+    entry.runtime_data = coordinator
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    return True
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: EvnnovatorConfigEntry) -> bool:
+    """Unload the entities; the coordinator's timers stop with the entry."""
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)

@@ -1,0 +1,310 @@
+"""Config flow: the driver's credentials, checked against the API before anything is saved."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+import ipaddress
+from typing import Any
+
+from homeassistant.config_entries import (
+    ConfigFlow,
+    ConfigFlowResult,
+    OptionsFlowWithReload,
+)
+from homeassistant.const import CONF_TOKEN
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.data_entry_flow import section
+from homeassistant.helpers.selector import (
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
+import probatio
+from yarl import URL
+
+from . import create_client
+from .api import (
+    DEFAULT_BASE_URL,
+    AuthScheme,
+    EvnnovatorAuthenticationError,
+    EvnnovatorConnectionError,
+    EvnnovatorError,
+    EvnnovatorRateLimitError,
+    EvnnovatorResponseError,
+    parse_base_url,
+)
+from .const import (
+    CHARGING_INTERVAL_RANGE,
+    CONF_ADVANCED,
+    CONF_AUTH_ID,
+    CONF_AUTH_SCHEME,
+    CONF_BASE_URL,
+    CONF_CHARGING_INTERVAL,
+    CONF_IDLE_INTERVAL,
+    DEFAULT_CHARGING_INTERVAL,
+    DEFAULT_IDLE_INTERVAL,
+    DOMAIN,
+    IDLE_INTERVAL_RANGE,
+    LOGGER,
+)
+from .coordinator import EvnnovatorConfigEntry
+
+_PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
+_URL = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
+_AUTH_SCHEME = SelectSelector(
+    SelectSelectorConfig(
+        options=[scheme.value for scheme in AuthScheme],
+        mode=SelectSelectorMode.DROPDOWN,
+        translation_key=CONF_AUTH_SCHEME,
+    )
+)
+
+
+def _connection_fields(defaults: Mapping[str, Any]) -> dict[probatio.Marker, Any]:
+    """The base URL and auth scheme fields, prefilled from `defaults`."""
+    return {
+        probatio.Required(
+            CONF_BASE_URL, default=defaults.get(CONF_BASE_URL, DEFAULT_BASE_URL)
+        ): _URL,
+        probatio.Required(
+            CONF_AUTH_SCHEME, default=defaults.get(CONF_AUTH_SCHEME, AuthScheme.TOKEN.value)
+        ): _AUTH_SCHEME,
+    }
+
+
+def _user_schema(defaults: Mapping[str, Any]) -> probatio.Schema:
+    return probatio.Schema(
+        {
+            probatio.Required(CONF_AUTH_ID, default=defaults.get(CONF_AUTH_ID, "")): TextSelector(),
+            probatio.Required(CONF_TOKEN): _PASSWORD,
+            probatio.Required(CONF_ADVANCED): section(
+                probatio.Schema(_connection_fields(defaults.get(CONF_ADVANCED, {}))),
+                {"collapsed": True},
+            ),
+        }
+    )
+
+
+def is_acceptable_base_url(value: str) -> bool:
+    """Whether `value` is an http(s) URL that does not send the token in clear over the internet.
+
+    Plain http is accepted only for loopback and private addresses (a local proxy or the
+    simulator): anywhere else the token would cross the internet unencrypted.
+    """
+    try:
+        url = parse_base_url(value)
+    except EvnnovatorError:
+        return False
+    if url.scheme == "https":
+        return True
+    if url.host == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(url.host or "")
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_private
+
+
+def unique_id_for(auth_id: str, base_url: str) -> str:
+    """One entry per driver and gateway: the same driver id on another gateway is another one."""
+    return f"{auth_id.strip().lower()}@{URL(base_url.strip()).host}"
+
+
+def _without_token(user_input: Mapping[str, Any] | None) -> dict[str, Any]:
+    """What the user typed, to show again after an error; never the token."""
+    return {key: value for key, value in (user_input or {}).items() if key != CONF_TOKEN}
+
+
+def _validate_base_url(data: Mapping[str, str]) -> dict[str, str]:
+    if is_acceptable_base_url(data[CONF_BASE_URL]):
+        return {}
+    return {CONF_BASE_URL: "invalid_base_url"}
+
+
+async def _async_check_credentials(
+    hass: HomeAssistant, data: Mapping[str, str]
+) -> tuple[dict[str, str], bool]:
+    """Ask the API for the driver's latest session.
+
+    Returns the form errors (none when the credentials work) and whether the driver has a
+    session: a 404 is no error here, as a driver without sessions yet is a valid account.
+    """
+    try:
+        client = create_client(hass, dict(data))
+        session = await client.get_latest_session(data[CONF_AUTH_ID])
+    except EvnnovatorAuthenticationError:
+        return {"base": "invalid_auth"}, False
+    except EvnnovatorConnectionError, EvnnovatorRateLimitError:
+        return {"base": "cannot_connect"}, False
+    except EvnnovatorResponseError:
+        return {"base": "invalid_response"}, False
+    except EvnnovatorError:  # the client refuses the input itself, e.g. a blank token or id
+        return {"base": "invalid_auth"}, False
+    except Exception:  # noqa: BLE001 -- whatever happens, the user gets a form, not a traceback
+        LOGGER.exception("Unexpected error while checking the EVnnovator credentials")
+        return {"base": "unknown"}, False
+    return {}, session is not None
+
+
+class EvnnovatorConfigFlow(ConfigFlow, domain=DOMAIN):
+    """Adds a driver account."""
+
+    VERSION = 1
+
+    def __init__(self) -> None:
+        """Start with nothing entered."""
+        self._pending: dict[str, str] = {}
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: EvnnovatorConfigEntry) -> EvnnovatorOptionsFlow:
+        """The polling intervals."""
+        return EvnnovatorOptionsFlow()
+
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Ask for the driver's id and token, and under advanced the gateway."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = {
+                CONF_AUTH_ID: user_input[CONF_AUTH_ID].strip(),
+                CONF_TOKEN: user_input[CONF_TOKEN].strip(),
+                **{key: value.strip() for key, value in user_input[CONF_ADVANCED].items()},
+            }
+            if not (errors := _validate_base_url(data)):
+                await self.async_set_unique_id(
+                    unique_id_for(data[CONF_AUTH_ID], data[CONF_BASE_URL])
+                )
+                self._abort_if_unique_id_configured()
+                errors, has_session = await _async_check_credentials(self.hass, data)
+            if not errors:
+                if has_session:
+                    return self.async_create_entry(title=data[CONF_AUTH_ID], data=data)
+                self._pending = data
+                return await self.async_step_no_session()
+        # Keep what was typed, except the token: a secret is not sent back to the browser.
+        return self.async_show_form(
+            step_id="user",
+            data_schema=self.add_suggested_values_to_schema(
+                _user_schema({}), _without_token(user_input)
+            ),
+            errors=errors,
+        )
+
+    async def async_step_no_session(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """The API knows no session of this driver yet: add the account once they confirm."""
+        if user_input is not None:
+            return self.async_create_entry(title=self._pending[CONF_AUTH_ID], data=self._pending)
+        return self.async_show_form(
+            step_id="no_session",
+            description_placeholders={"auth_id": self._pending[CONF_AUTH_ID]},
+        )
+
+    async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
+        """The API refused the token: ask for a new one."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Take a new token and check it before saving it."""
+        entry = self._get_reauth_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            token = user_input[CONF_TOKEN].strip()
+            errors, _ = await _async_check_credentials(self.hass, {**entry.data, CONF_TOKEN: token})
+            if not errors:
+                return self.async_update_reload_and_abort(entry, data_updates={CONF_TOKEN: token})
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            data_schema=probatio.Schema({probatio.Required(CONF_TOKEN): _PASSWORD}),
+            description_placeholders={"auth_id": entry.data[CONF_AUTH_ID]},
+            errors=errors,
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Change the token, gateway or scheme of the same driver account."""
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = {
+                CONF_AUTH_ID: entry.data[CONF_AUTH_ID],
+                # An empty token field keeps the current token.
+                CONF_TOKEN: user_input.get(CONF_TOKEN, "").strip() or entry.data[CONF_TOKEN],
+                CONF_BASE_URL: user_input[CONF_BASE_URL].strip(),
+                CONF_AUTH_SCHEME: user_input[CONF_AUTH_SCHEME],
+            }
+            if not (errors := _validate_base_url(data)):
+                await self.async_set_unique_id(
+                    unique_id_for(data[CONF_AUTH_ID], data[CONF_BASE_URL])
+                )
+                self._abort_if_unique_id_mismatch(reason="wrong_account")
+                errors, _ = await _async_check_credentials(self.hass, data)
+            if not errors:
+                return self.async_update_reload_and_abort(entry, data=data)
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=self.add_suggested_values_to_schema(
+                probatio.Schema(
+                    {probatio.Optional(CONF_TOKEN): _PASSWORD, **_connection_fields(entry.data)}
+                ),
+                _without_token(user_input),
+            ),
+            description_placeholders={"auth_id": entry.data[CONF_AUTH_ID]},
+            errors=errors,
+        )
+
+
+def _interval_selector(bounds: tuple[int, int]) -> NumberSelector:
+    return NumberSelector(
+        NumberSelectorConfig(
+            min=bounds[0],
+            max=bounds[1],
+            step=1,
+            unit_of_measurement="s",
+            mode=NumberSelectorMode.BOX,
+        )
+    )
+
+
+class EvnnovatorOptionsFlow(OptionsFlowWithReload):
+    """How often to poll, while charging and while idle."""
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Show the intervals; charging must be polled at least as often as idle."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            options = {key: int(value) for key, value in user_input.items()}
+            if options[CONF_CHARGING_INTERVAL] > options[CONF_IDLE_INTERVAL]:
+                errors[CONF_CHARGING_INTERVAL] = "charging_slower_than_idle"
+            else:
+                return self.async_create_entry(data=options)
+        current = {
+            CONF_CHARGING_INTERVAL: DEFAULT_CHARGING_INTERVAL,
+            CONF_IDLE_INTERVAL: DEFAULT_IDLE_INTERVAL,
+            **self.config_entry.options,
+            **(user_input or {}),
+        }
+        schema = probatio.Schema(
+            {
+                probatio.Required(CONF_CHARGING_INTERVAL): _interval_selector(
+                    CHARGING_INTERVAL_RANGE
+                ),
+                probatio.Required(CONF_IDLE_INTERVAL): _interval_selector(IDLE_INTERVAL_RANGE),
+            }
+        )
+        return self.async_show_form(
+            step_id="init",
+            data_schema=self.add_suggested_values_to_schema(schema, current),
+            errors=errors,
+        )

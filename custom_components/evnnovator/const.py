@@ -1,0 +1,27 @@
+"""Constants of the EVnnovator integration."""
+
+from __future__ import annotations
+
+import logging
+from typing import Final
+
+DOMAIN: Final = "evnnovator"
+LOGGER = logging.getLogger(__package__)
+
+CONF_AUTH_ID: Final = "auth_id"
+CONF_BASE_URL: Final = "base_url"
+CONF_AUTH_SCHEME: Final = "auth_scheme"
+CONF_ADVANCED: Final = "advanced"
+CONF_CHARGING_INTERVAL: Final = "charging_interval"
+CONF_IDLE_INTERVAL: Final = "idle_interval"
+
+# Seconds one API request may take before it counts as failed.
+REQUEST_TIMEOUT: Final = 10.0
+
+# Polling: often enough while a session runs to follow its energy, rarely when nothing happens.
+DEFAULT_CHARGING_INTERVAL: Final = 30
+DEFAULT_IDLE_INTERVAL: Final = 300
+CHARGING_INTERVAL_RANGE: Final = (10, 300)
+IDLE_INTERVAL_RANGE: Final = (60, 3600)
+# After an accepted STOP the session's status changes a little later: look again soon, then less so.
+STOP_REFRESH_DELAYS: Final = (3.0, 8.0, 15.0, 30.0)

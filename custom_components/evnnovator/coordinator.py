@@ -1,0 +1,173 @@
+"""Polls the driver's latest charging session."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
+from homeassistant.helpers.event import async_call_later
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.util import dt as dt_util
+
+from .api import (
+    EvnnovatorAuthenticationError,
+    EvnnovatorClient,
+    EvnnovatorError,
+    EvnnovatorRateLimitError,
+    Session,
+    SessionStatus,
+)
+from .const import (
+    CONF_AUTH_ID,
+    CONF_CHARGING_INTERVAL,
+    CONF_IDLE_INTERVAL,
+    DEFAULT_CHARGING_INTERVAL,
+    DEFAULT_IDLE_INTERVAL,
+    DOMAIN,
+    LOGGER,
+    STOP_REFRESH_DELAYS,
+)
+from .errors import translation_key_for
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+type EvnnovatorConfigEntry = ConfigEntry[EvnnovatorCoordinator]
+
+KNOWN_STATUSES = frozenset(status.value for status in SessionStatus)
+# Without a Retry-After header, wait this long after a 429 before asking again.
+DEFAULT_RATE_LIMIT_BACKOFF = 60.0
+
+
+class EvnnovatorCoordinator(DataUpdateCoordinator[Session | None]):
+    """Keeps the driver's latest session (None before their first one)."""
+
+    config_entry: EvnnovatorConfigEntry
+
+    def __init__(
+        self, hass: HomeAssistant, entry: EvnnovatorConfigEntry, client: EvnnovatorClient
+    ) -> None:
+        """Set up polling at the idle pace; the first answer sets the real pace."""
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=DOMAIN,
+            update_interval=timedelta(
+                seconds=entry.options.get(CONF_IDLE_INTERVAL, DEFAULT_IDLE_INTERVAL)
+            ),
+        )
+        self.client = client
+        self.auth_id: str = entry.data[CONF_AUTH_ID]
+        self._rate_limited_until: datetime | None = None
+        self._stop_refreshes: list[CALLBACK_TYPE] = []
+        self._reported_statuses: set[str] = set()
+
+    @property
+    def charging_interval(self) -> timedelta:
+        """How often to poll while a session is pending or charging."""
+        seconds = self.config_entry.options.get(CONF_CHARGING_INTERVAL, DEFAULT_CHARGING_INTERVAL)
+        return timedelta(seconds=seconds)
+
+    @property
+    def idle_interval(self) -> timedelta:
+        """How often to poll while nothing runs."""
+        seconds = self.config_entry.options.get(CONF_IDLE_INTERVAL, DEFAULT_IDLE_INTERVAL)
+        return timedelta(seconds=seconds)
+
+    async def _async_update_data(self) -> Session | None:
+        """Fetch the latest session; failures never become values."""
+        if self._rate_limited_until is not None:
+            remaining = (self._rate_limited_until - dt_util.utcnow()).total_seconds()
+            if remaining > 0:
+                raise UpdateFailed(
+                    translation_domain=DOMAIN,
+                    translation_key="rate_limited",
+                    retry_after=remaining,
+                )
+            self._rate_limited_until = None
+        try:
+            session = await self.client.get_latest_session(self.auth_id)
+        except EvnnovatorAuthenticationError as err:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key=translation_key_for(err)
+            ) from err
+        except EvnnovatorRateLimitError as err:
+            wait = err.retry_after if err.retry_after is not None else DEFAULT_RATE_LIMIT_BACKOFF
+            self._rate_limited_until = dt_util.utcnow() + timedelta(seconds=wait)
+            raise UpdateFailed(
+                translation_domain=DOMAIN, translation_key="rate_limited", retry_after=wait
+            ) from err
+        except EvnnovatorError as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key=translation_key_for(err),
+                translation_placeholders={"error": str(err)},
+            ) from err
+        self._note_unknown_status(session)
+        self.update_interval = (
+            self.charging_interval
+            if session is not None and session.is_running
+            else self.idle_interval
+        )
+        if session is None or not session.is_running:
+            self._cancel_stop_refreshes()
+        return session
+
+    def _note_unknown_status(self, session: Session | None) -> None:
+        """Say once per value when the API sends a status that OCPI does not define."""
+        if session is None:
+            return
+        status = session.status.upper()
+        if status not in KNOWN_STATUSES and status not in self._reported_statuses:
+            self._reported_statuses.add(status)
+            LOGGER.warning(
+                "The API reported session status %r, which this integration does not know; "
+                "the status sensor shows it as unknown",
+                session.status,
+            )
+
+    async def async_stop_charging(self) -> Session:
+        """Send STOP for the running session and watch closely until it has stopped.
+
+        Returns the session as it was when STOP was accepted; raises a translated
+        HomeAssistantError when nothing runs or the API refuses.
+        """
+        session = self.data
+        if session is None or not session.is_running:
+            raise HomeAssistantError(translation_domain=DOMAIN, translation_key="not_charging")
+        try:
+            await self.client.stop_session(session.id)
+        except EvnnovatorError as err:
+            if isinstance(err, EvnnovatorAuthenticationError):
+                self.config_entry.async_start_reauth(self.hass)
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key=translation_key_for(err),
+                translation_placeholders={"error": str(err)},
+            ) from err
+        self._schedule_stop_refreshes(STOP_REFRESH_DELAYS)
+        return session
+
+    def _schedule_stop_refreshes(self, delays: Iterable[float]) -> None:
+        self._cancel_stop_refreshes()
+        self._stop_refreshes = [
+            async_call_later(self.hass, delay, self._async_stop_refresh) for delay in delays
+        ]
+
+    async def _async_stop_refresh(self, _now: datetime) -> None:
+        await self.async_refresh()
+
+    @callback
+    def _cancel_stop_refreshes(self) -> None:
+        for cancel in self._stop_refreshes:
+            cancel()
+        self._stop_refreshes = []
+
+    async def async_shutdown(self) -> None:
+        """Cancel pending refreshes along with the regular polling."""
+        self._cancel_stop_refreshes()
+        await super().async_shutdown()

@@ -1,0 +1,44 @@
+"""Diagnostics: what the integration knows, without the secrets and the driver's whereabouts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.const import CONF_TOKEN
+from homeassistant.core import HomeAssistant
+
+from .const import CONF_AUTH_ID
+from .coordinator import EvnnovatorConfigEntry
+
+TO_REDACT = {
+    CONF_TOKEN,
+    CONF_AUTH_ID,
+    "token_uid",
+    "address",
+    "postal_code",
+    "coordinates",
+    "latitude",
+    "longitude",
+}
+
+
+async def async_get_config_entry_diagnostics(
+    hass: HomeAssistant, entry: EvnnovatorConfigEntry
+) -> dict[str, Any]:
+    """The entry's settings and the latest session exactly as the API sent it, redacted."""
+    coordinator = entry.runtime_data
+    session = coordinator.data
+    return {
+        "entry": {
+            "data": async_redact_data(dict(entry.data), TO_REDACT),
+            "options": dict(entry.options),
+        },
+        "coordinator": {
+            "last_update_success": coordinator.last_update_success,
+            "update_interval_seconds": (
+                coordinator.update_interval.total_seconds() if coordinator.update_interval else None
+            ),
+        },
+        "latest_session": None if session is None else async_redact_data(session.raw, TO_REDACT),
+    }

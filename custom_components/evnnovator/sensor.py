@@ -1,0 +1,225 @@
+"""Sensors of the driver's latest charging session."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.const import EntityCategory, UnitOfEnergy, UnitOfPower, UnitOfTime
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.typing import StateType
+from homeassistant.util import dt as dt_util
+
+from .api import Session, SessionStatus
+from .coordinator import EvnnovatorConfigEntry
+from .entity import EvnnovatorEntity
+
+# Read-only polling: the coordinator does the requests, entities only read its data.
+PARALLEL_UPDATES = 0
+
+STATUS_OPTIONS = [status.value.lower() for status in SessionStatus]
+# Below this much charging time, energy over time says more about meter lag than about power.
+MIN_AVERAGING_SECONDS = 60.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class EvnnovatorSensorEntityDescription(SensorEntityDescription):
+    """How one sensor reads the session."""
+
+    value_fn: Callable[[Session], StateType | datetime]
+    unit_fn: Callable[[Session], str | None] | None = None
+    last_reset_fn: Callable[[Session], datetime | None] | None = None
+    attributes_fn: Callable[[Session], Mapping[str, Any]] | None = None
+
+
+def _status(session: Session) -> str | None:
+    status = session.status.lower()
+    return status if status in STATUS_OPTIONS else None
+
+
+def _charging_seconds(session: Session) -> float | None:
+    """How long the session has run: to its end once finished, to now while it runs."""
+    if session.start is None:
+        return None
+    if session.is_running:
+        until = dt_util.utcnow()
+    elif session.end is not None:
+        until = session.end
+    else:
+        return None
+    return max((until - session.start).total_seconds(), 0.0)
+
+
+def _duration_minutes(session: Session) -> float | None:
+    seconds = _charging_seconds(session)
+    return None if seconds is None else round(seconds / 60, 1)
+
+
+def _average_power(session: Session) -> float | None:
+    if not session.is_charging or session.kwh is None:
+        return None
+    seconds = _charging_seconds(session)
+    if seconds is None or seconds < MIN_AVERAGING_SECONDS:
+        return None
+    return round(session.kwh / (seconds / 3600), 3)
+
+
+def _location_attributes(session: Session) -> Mapping[str, Any]:
+    location = session.location
+    if location is None:
+        return {}
+    attributes: dict[str, Any] = {
+        "address": location.address,
+        "city": location.city,
+        "postal_code": location.postal_code,
+        "country": location.country,
+    }
+    if location.coordinates is not None:
+        attributes["latitude"] = location.coordinates.latitude
+        attributes["longitude"] = location.coordinates.longitude
+    return {key: value for key, value in attributes.items() if value is not None}
+
+
+def _charger(session: Session) -> str | None:
+    evse = session.evse
+    if evse is not None and evse.evse_id:
+        return evse.evse_id
+    return session.evse_uid
+
+
+def _session_start(session: Session) -> datetime | None:
+    return session.start
+
+
+SENSORS: tuple[EvnnovatorSensorEntityDescription, ...] = (
+    EvnnovatorSensorEntityDescription(
+        key="status",
+        translation_key="status",
+        device_class=SensorDeviceClass.ENUM,
+        options=STATUS_OPTIONS,
+        value_fn=_status,
+    ),
+    EvnnovatorSensorEntityDescription(
+        key="energy",
+        translation_key="energy",
+        device_class=SensorDeviceClass.ENERGY,
+        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        state_class=SensorStateClass.TOTAL,
+        suggested_display_precision=2,
+        value_fn=lambda session: session.kwh,
+        last_reset_fn=_session_start,
+    ),
+    EvnnovatorSensorEntityDescription(
+        key="cost",
+        translation_key="cost",
+        device_class=SensorDeviceClass.MONETARY,
+        state_class=SensorStateClass.TOTAL,
+        suggested_display_precision=2,
+        # A cost without its currency would be a number of unknown meaning.
+        value_fn=lambda session: session.total_cost if session.currency else None,
+        unit_fn=lambda session: session.currency,
+        last_reset_fn=_session_start,
+    ),
+    EvnnovatorSensorEntityDescription(
+        key="started",
+        translation_key="started",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=_session_start,
+    ),
+    EvnnovatorSensorEntityDescription(
+        key="ended",
+        translation_key="ended",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=lambda session: session.ended,
+    ),
+    EvnnovatorSensorEntityDescription(
+        key="duration",
+        translation_key="duration",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.MINUTES,
+        suggested_display_precision=0,
+        value_fn=_duration_minutes,
+    ),
+    EvnnovatorSensorEntityDescription(
+        key="average_power",
+        translation_key="average_power",
+        device_class=SensorDeviceClass.POWER,
+        native_unit_of_measurement=UnitOfPower.KILO_WATT,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=2,
+        value_fn=_average_power,
+    ),
+    EvnnovatorSensorEntityDescription(
+        key="location",
+        translation_key="location",
+        value_fn=lambda session: session.location.name if session.location else None,
+        attributes_fn=_location_attributes,
+    ),
+    EvnnovatorSensorEntityDescription(
+        key="charger",
+        translation_key="charger",
+        value_fn=_charger,
+    ),
+    EvnnovatorSensorEntityDescription(
+        key="session_id",
+        translation_key="session_id",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        value_fn=lambda session: session.id,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: EvnnovatorConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the session sensors of the driver account."""
+    coordinator = entry.runtime_data
+    async_add_entities(EvnnovatorSensor(coordinator, description) for description in SENSORS)
+
+
+class EvnnovatorSensor(EvnnovatorEntity, SensorEntity):
+    """A value of the latest session; unknown while the driver has none."""
+
+    entity_description: EvnnovatorSensorEntityDescription
+
+    @property
+    def native_value(self) -> StateType | datetime:
+        """The value the description reads from the session."""
+        session = self.coordinator.data
+        return None if session is None else self.entity_description.value_fn(session)
+
+    @property
+    def native_unit_of_measurement(self) -> str | None:
+        """The session's own unit where it has one (the currency), else the fixed one."""
+        session = self.coordinator.data
+        if self.entity_description.unit_fn is not None and session is not None:
+            return self.entity_description.unit_fn(session)
+        return super().native_unit_of_measurement
+
+    @property
+    def last_reset(self) -> datetime | None:
+        """The session's start: every session counts from zero."""
+        session = self.coordinator.data
+        if self.entity_description.last_reset_fn is None or session is None:
+            return None
+        return self.entity_description.last_reset_fn(session)
+
+    @property
+    def extra_state_attributes(self) -> Mapping[str, Any] | None:
+        """Attributes for the sensors that describe more than one value."""
+        session = self.coordinator.data
+        if self.entity_description.attributes_fn is None or session is None:
+            return None
+        return self.entity_description.attributes_fn(session)
