@@ -1,0 +1,1 @@
+"""Tests of the EVnnovator integration, its API client and the simulator."""

@@ -1,0 +1,1 @@
+"""Tests of the EVnnovator API client library against the API simulator."""

@@ -1,0 +1,130 @@
+"""The integration's data files: in sync with each other and with the code."""
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from custom_components.evnnovator import PLATFORMS
+from custom_components.evnnovator.api import (
+    EvnnovatorAuthenticationError,
+    EvnnovatorCommandRejectedError,
+    EvnnovatorConnectionError,
+    EvnnovatorError,
+    EvnnovatorRateLimitError,
+    EvnnovatorResponseError,
+)
+from custom_components.evnnovator.binary_sensor import CHARGING
+from custom_components.evnnovator.button import STOP_CHARGING
+from custom_components.evnnovator.errors import translation_key_for
+from custom_components.evnnovator.sensor import SENSORS
+
+INTEGRATION = Path(__file__).parent.parent / "custom_components" / "evnnovator"
+# One of each kind of error the client raises.
+CLIENT_ERRORS = [
+    EvnnovatorAuthenticationError("x", status=401),
+    EvnnovatorRateLimitError("x", retry_after=None),
+    EvnnovatorConnectionError("x"),
+    EvnnovatorCommandRejectedError("x", command="STOP_SESSION"),
+    EvnnovatorResponseError("x"),
+    EvnnovatorError("x"),
+]
+# Exceptions raised by key rather than through translation_key_for.
+DIRECT_EXCEPTION_KEYS = {"not_charging"}
+# Every rule of Home Assistant's integration quality scale, bronze to platinum.
+QUALITY_SCALE_RULES = {
+    "action-setup", "appropriate-polling", "brands", "common-modules",
+    "config-flow-test-coverage", "config-flow", "dependency-transparency", "docs-actions",
+    "docs-conditions", "docs-high-level-description", "docs-installation-instructions",
+    "docs-removal-instructions", "docs-triggers", "entity-event-setup", "entity-unique-id",
+    "has-entity-name", "runtime-data", "test-before-configure", "test-before-setup",
+    "unique-config-entry", "action-exceptions", "config-entry-unloading",
+    "docs-configuration-parameters", "docs-installation-parameters", "entity-unavailable",
+    "integration-owner", "log-when-unavailable", "parallel-updates", "reauthentication-flow",
+    "test-coverage", "devices", "diagnostics", "discovery-update-info", "discovery",
+    "docs-data-update", "docs-examples", "docs-known-limitations", "docs-supported-devices",
+    "docs-supported-functions", "docs-troubleshooting", "docs-use-cases", "dynamic-devices",
+    "entity-category", "entity-device-class", "entity-disabled-by-default",
+    "entity-translations", "exception-translations", "icon-translations",
+    "reconfiguration-flow", "repair-issues", "stale-devices", "async-dependency",
+    "inject-websession", "strict-typing",
+}  # fmt: skip
+
+
+def load(name: str) -> Any:
+    return json.loads((INTEGRATION / name).read_text(encoding="utf-8"))
+
+
+def test_english_translation_is_strings_json() -> None:
+    """translations/en.json is exactly strings.json, so the UI shows what the code promises."""
+    assert load("translations/en.json") == load("strings.json")
+
+
+def test_every_entity_has_a_name_and_an_icon() -> None:
+    """Each entity description's translation key has a name in strings.json and an icon."""
+    strings = load("strings.json")["entity"]
+    icons = load("icons.json")["entity"]
+    used = {
+        "sensor": {description.translation_key for description in SENSORS},
+        "binary_sensor": {CHARGING.translation_key},
+        "button": {STOP_CHARGING.translation_key},
+    }
+    assert {platform.value for platform in PLATFORMS} == set(used)
+    for platform, keys in used.items():
+        assert set(strings[platform]) == keys
+        assert set(icons[platform]) == keys
+        assert all(strings[platform][key]["name"] for key in keys)
+
+
+def test_status_states_are_translated() -> None:
+    """Every option of the status sensor has a translated state and an icon."""
+    [status] = [description for description in SENSORS if description.key == "status"]
+    assert status.options is not None
+    assert set(load("strings.json")["entity"]["sensor"]["status"]["state"]) == set(status.options)
+    assert set(load("icons.json")["entity"]["sensor"]["status"]["state"]) == set(status.options)
+
+
+@pytest.mark.parametrize("error", CLIENT_ERRORS)
+def test_every_client_error_has_a_translated_message(error: EvnnovatorError) -> None:
+    """Each kind of client error maps to its own message in strings.json."""
+    assert translation_key_for(error) in load("strings.json")["exceptions"]
+
+
+def test_no_unused_exception_messages() -> None:
+    """strings.json holds no exception message that nothing raises."""
+    raised = {translation_key_for(error) for error in CLIENT_ERRORS} | DIRECT_EXCEPTION_KEYS
+    assert set(load("strings.json")["exceptions"]) == raised
+
+
+def test_manifest() -> None:
+    """The manifest has what HACS and hassfest need, ordered domain, name, then alphabetically."""
+    manifest = load("manifest.json")
+    keys = list(manifest)
+    assert keys[:2] == ["domain", "name"]
+    assert keys[2:] == sorted(keys[2:])
+    assert manifest["domain"] == "evnnovator"
+    assert manifest["iot_class"] == "cloud_polling"
+    assert manifest["config_flow"] is True
+    for key in ("codeowners", "documentation", "issue_tracker", "requirements", "version"):
+        assert key in manifest
+
+
+def test_quality_scale_covers_every_rule_truthfully() -> None:
+    """Every rule is listed; each is done, or exempt with a reason."""
+    rules = yaml.safe_load((INTEGRATION / "quality_scale.yaml").read_text())["rules"]
+    assert set(rules) == QUALITY_SCALE_RULES
+    for rule, status in rules.items():
+        if isinstance(status, dict):
+            assert status["status"] == "exempt", rule
+            assert status["comment"].strip(), rule
+        else:
+            assert status == "done", rule
+
+
+def test_brand_images_exist() -> None:
+    """The brand images HACS and Home Assistant show for the integration."""
+    for name in ("icon.png", "logo.png"):
+        image = INTEGRATION / "brand" / name
+        assert image.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
