@@ -92,3 +92,72 @@ async def test_unknown_status_is_unknown_and_logged_once(
     assert hass.states.get("sensor.evnnovator_demo_driver_1_session_status").state == STATE_UNKNOWN
     assert hass.states.get("sensor.evnnovator_demo_driver_1_session_energy").state == "4.5"
     assert caplog.text.count("'SUSPENDEDEV'") == 1
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        pytest.param(
+            {"id": "s1", "status": "COMPLETED"},
+            {
+                "session_energy": STATE_UNKNOWN,
+                "session_cost": STATE_UNKNOWN,
+                "session_duration": STATE_UNKNOWN,
+                "average_charging_power": STATE_UNKNOWN,
+                "charging_location": STATE_UNKNOWN,
+                "charger": STATE_UNKNOWN,
+            },
+            id="bare-session",
+        ),
+        pytest.param(
+            {
+                "id": "s2",
+                "status": "COMPLETED",
+                "start_datetime": "2026-11-23T07:00:00+00:00",
+                "kwh": 3,
+                "total_cost": 54,
+                "evseId": "not-at-this-location",
+                "location": {"name": "Depot", "evses": []},
+            },
+            {
+                "session_energy": "3.0",
+                # A cost without its currency is a number of unknown meaning.
+                "session_cost": STATE_UNKNOWN,
+                # Completed, but the API sent no end: no duration rather than a guess.
+                "session_duration": STATE_UNKNOWN,
+                "charging_location": "Depot",
+                # The EVSE is not among the location's: its uid is the best name there is.
+                "charger": "not-at-this-location",
+            },
+            id="partial-session",
+        ),
+        pytest.param(
+            {
+                "id": "s3",
+                "status": "ACTIVE",
+                "start_datetime": "2026-11-23T08:00:01+00:00",
+                "kwh": 0.05,
+            },
+            # Half a minute of charging says more about meter lag than about power.
+            {"average_charging_power": STATE_UNKNOWN, "session_duration": "0.5"},
+            id="just-started",
+        ),
+    ],
+)
+async def test_sessions_with_missing_parts(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: Simulator,
+    init_integration: MockConfigEntry,
+    data: dict[str, object],
+    expected: dict[str, str],
+) -> None:
+    """Parts the API leaves out make their sensors unknown, never zero or a guess."""
+    simulator.set_raw_latest(DEMO_AUTH_ID, data)
+    await advance(hass, freezer, 31)
+    shown = {
+        key: hass.states.get(f"sensor.evnnovator_demo_driver_1_{key}").state for key in expected
+    }
+    assert shown == expected
+    location = hass.states.get("sensor.evnnovator_demo_driver_1_charging_location")
+    assert "latitude" not in location.attributes
