@@ -81,7 +81,7 @@ async def test_stop_rejected(
     init_integration: MockConfigEntry,
 ) -> None:
     """The session ended before Home Assistant noticed: REJECTED becomes a clear error."""
-    client = init_integration.runtime_data.client
+    client = init_integration.runtime_data.coordinator.client
     await client.stop_session(simulator.latest_session(DEMO_AUTH_ID)["id"])
     freezer.tick(10)  # the simulator completes the session; Home Assistant has not polled yet
 
@@ -127,6 +127,6 @@ async def test_nothing_to_stop(
     await advance(hass, freezer, 5)
     simulator.clear_requests()
     with pytest.raises(HomeAssistantError) as raised:
-        await init_integration.runtime_data.async_stop_charging()
+        await init_integration.runtime_data.coordinator.async_stop_charging()
     assert raised.value.translation_key == "not_charging"
     assert stop_requests(simulator) == []

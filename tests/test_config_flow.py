@@ -535,7 +535,7 @@ async def test_reconfigure_saves_and_loads(
         CONF_AUTH_SCHEME: auth_scheme,
     }
     assert entry.state is ConfigEntryState.LOADED
-    assert entry.runtime_data.client.auth_scheme == auth_scheme
+    assert entry.runtime_data.coordinator.client.auth_scheme == auth_scheme
     assert {(r.auth_scheme, r.authorized) for r in latest_requests(simulator)} == {
         (auth_scheme, True)
     }
@@ -545,7 +545,7 @@ async def test_reconfigure_reloads_loaded_entry(
     hass: HomeAssistant, simulator: Simulator, init_integration: MockConfigEntry
 ) -> None:
     """A loaded entry is reloaded with the new connection, which it then uses to poll."""
-    old_coordinator = init_integration.runtime_data
+    old_coordinator = init_integration.runtime_data.coordinator
     result = await init_integration.start_reconfigure_flow(hass)
     simulator.clear_requests()
 
@@ -556,7 +556,7 @@ async def test_reconfigure_reloads_loaded_entry(
 
     assert result["reason"] == "reconfigure_successful"
     assert init_integration.state is ConfigEntryState.LOADED
-    assert init_integration.runtime_data is not old_coordinator
+    assert init_integration.runtime_data.coordinator is not old_coordinator
     # One request checks the connection, the next one is the reloaded entry's first refresh.
     assert [r.auth_scheme for r in latest_requests(simulator)] == ["bearer", "bearer"]
 
@@ -667,7 +667,7 @@ async def test_options_saved_and_applied(
     hass: HomeAssistant, init_integration: MockConfigEntry, charging: float, idle: float
 ) -> None:
     """Valid intervals are saved as whole seconds; the reloaded entry polls at the new pace."""
-    old_coordinator = init_integration.runtime_data
+    old_coordinator = init_integration.runtime_data.coordinator
     assert old_coordinator.update_interval == timedelta(seconds=30)
     result = await hass.config_entries.options.async_init(init_integration.entry_id)
 
@@ -682,7 +682,7 @@ async def test_options_saved_and_applied(
         CONF_IDLE_INTERVAL: int(idle),
     }
     assert all(type(value) is int for value in init_integration.options.values())
-    coordinator = init_integration.runtime_data
+    coordinator = init_integration.runtime_data.coordinator
     assert coordinator is not old_coordinator
     # The demo driver is charging, so the reloaded coordinator polls at the charging pace.
     assert coordinator.update_interval == timedelta(seconds=charging)

@@ -103,7 +103,7 @@ async def test_rate_limit_is_respected(
     asked = latest_requests(simulator)
 
     # Even an explicit refresh (as after a STOP) does not ask before the time is up.
-    await init_integration.runtime_data.async_refresh()
+    await init_integration.runtime_data.coordinator.async_refresh()
     for _ in range(3):
         await advance(hass, freezer, 30)
     assert latest_requests(simulator) == asked
@@ -136,7 +136,7 @@ async def test_polling_pace_follows_the_session(
     init_integration: MockConfigEntry,
 ) -> None:
     """30 s while charging, 300 s once nothing runs, 30 s again when a new session starts."""
-    coordinator = init_integration.runtime_data
+    coordinator = init_integration.runtime_data.coordinator
     assert coordinator.update_interval.total_seconds() == 30
 
     await coordinator.client.stop_session(simulator.latest_session(DEMO_AUTH_ID)["id"])

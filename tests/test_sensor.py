@@ -47,7 +47,7 @@ async def test_completed_session(
 ) -> None:
     """Every sensor of a session that has ended: stopped through the API, seen at the next poll."""
     session_id = simulator.latest_session(DEMO_AUTH_ID)["id"]
-    await init_integration.runtime_data.client.stop_session(session_id)
+    await init_integration.runtime_data.coordinator.client.stop_session(session_id)
     await advance(hass, freezer, 60)
     assert hass.states.get("sensor.evnnovator_demo_driver_1_session_status").state == "completed"
     await snapshot_platform(hass, entity_registry, snapshot, init_integration.entry_id)

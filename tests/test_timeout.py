@@ -23,7 +23,7 @@ async def test_timeout_makes_entities_unavailable_until_it_clears(
     hass: HomeAssistant, simulator: Simulator, init_integration: MockConfigEntry
 ) -> None:
     """A request that hangs makes the entities unavailable; the next answer brings them back."""
-    coordinator = init_integration.runtime_data
+    coordinator = init_integration.runtime_data.coordinator
     simulator.inject("timeout", only="latest", seconds=5)
     await coordinator.async_refresh()
     await hass.async_block_till_done()

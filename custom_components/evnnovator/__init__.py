@@ -8,7 +8,8 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
 from . import const
 from .api import EvnnovatorClient
-from .coordinator import EvnnovatorConfigEntry, EvnnovatorCoordinator
+from .coordinator import EvnnovatorCoordinator
+from .data import EvnnovatorConfigEntry, EvnnovatorRuntimeData
 
 PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.SENSOR]
 
@@ -29,7 +30,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: EvnnovatorConfigEntry) -
     """Check the account with a first refresh, then set up the entities."""
     coordinator = EvnnovatorCoordinator(hass, entry, create_client(hass, dict(entry.data)))
     await coordinator.async_config_entry_first_refresh()
-    entry.runtime_data = coordinator
+    entry.runtime_data = EvnnovatorRuntimeData(coordinator=coordinator)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 

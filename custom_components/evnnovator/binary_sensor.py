@@ -7,7 +7,7 @@ from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import EvnnovatorConfigEntry
+from .data import EvnnovatorConfigEntry
 from .entity import EvnnovatorEntity
 
 # Read-only polling: the coordinator does the requests, entities only read its data.
@@ -26,7 +26,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the charging sensor of the driver account."""
-    async_add_entities([EvnnovatorChargingSensor(entry.runtime_data, CHARGING)])
+    async_add_entities([EvnnovatorChargingSensor(entry.runtime_data.coordinator, CHARGING)])
 
 
 class EvnnovatorChargingSensor(EvnnovatorEntity, BinarySensorEntity):

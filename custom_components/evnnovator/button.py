@@ -6,7 +6,7 @@ from homeassistant.components.button import ButtonEntity, ButtonEntityDescriptio
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import EvnnovatorConfigEntry
+from .data import EvnnovatorConfigEntry
 from .entity import EvnnovatorEntity
 
 # One command at a time: a second press waits for the first answer.
@@ -21,7 +21,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the stop button of the driver account."""
-    async_add_entities([EvnnovatorStopButton(entry.runtime_data, STOP_CHARGING)])
+    async_add_entities([EvnnovatorStopButton(entry.runtime_data.coordinator, STOP_CHARGING)])
 
 
 class EvnnovatorStopButton(EvnnovatorEntity, ButtonEntity):

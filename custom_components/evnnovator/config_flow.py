@@ -53,7 +53,7 @@ from .const import (
     IDLE_INTERVAL_RANGE,
     LOGGER,
 )
-from .coordinator import EvnnovatorConfigEntry
+from .data import EvnnovatorConfigEntry
 
 _PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 _URL = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
 from homeassistant.helpers.event import async_call_later
@@ -35,7 +34,7 @@ from .errors import translation_key_for
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-type EvnnovatorConfigEntry = ConfigEntry[EvnnovatorCoordinator]
+    from .data import EvnnovatorConfigEntry
 
 KNOWN_STATUSES = frozenset(status.value for status in SessionStatus)
 # Without a Retry-After header, wait this long after a 429 before asking again.

@@ -9,7 +9,7 @@ from homeassistant.const import CONF_TOKEN
 from homeassistant.core import HomeAssistant
 
 from .const import CONF_AUTH_ID
-from .coordinator import EvnnovatorConfigEntry
+from .data import EvnnovatorConfigEntry
 
 TO_REDACT = {
     CONF_TOKEN,
@@ -27,7 +27,7 @@ async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: EvnnovatorConfigEntry
 ) -> dict[str, Any]:
     """The entry's settings and the latest session exactly as the API sent it, redacted."""
-    coordinator = entry.runtime_data
+    coordinator = entry.runtime_data.coordinator
     session = coordinator.data
     return {
         "entry": {

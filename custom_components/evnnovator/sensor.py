@@ -20,7 +20,7 @@ from homeassistant.helpers.typing import StateType
 from homeassistant.util import dt as dt_util
 
 from .api import Session, SessionStatus
-from .coordinator import EvnnovatorConfigEntry
+from .data import EvnnovatorConfigEntry
 from .entity import EvnnovatorEntity
 
 # Read-only polling: the coordinator does the requests, entities only read its data.
@@ -185,7 +185,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the session sensors of the driver account."""
-    coordinator = entry.runtime_data
+    coordinator = entry.runtime_data.coordinator
     async_add_entities(EvnnovatorSensor(coordinator, description) for description in SENSORS)
 
 
