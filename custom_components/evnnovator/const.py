@@ -25,3 +25,7 @@ CHARGING_INTERVAL_RANGE: Final = (10, 300)
 IDLE_INTERVAL_RANGE: Final = (60, 3600)
 # After an accepted STOP the session's status changes a little later: look again soon, then less so.
 STOP_REFRESH_DELAYS: Final = (3.0, 8.0, 15.0, 30.0)
+
+# Events, fired once per session (their data: see README "Events").
+EVENT_SESSION_STARTED: Final = "evnnovator_session_started"
+EVENT_SESSION_COMPLETED: Final = "evnnovator_session_completed"
