@@ -10,8 +10,16 @@ from . import const
 from .api import EvnnovatorClient
 from .coordinator import EvnnovatorCoordinator
 from .data import EvnnovatorConfigEntry, EvnnovatorRuntimeData
+from .device import async_register_account_device
+from .limits import LimitController
+from .tracker import SessionTracker
 
-PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.SENSOR]
+PLATFORMS: list[Platform] = [
+    Platform.BINARY_SENSOR,
+    Platform.BUTTON,
+    Platform.NUMBER,
+    Platform.SENSOR,
+]
 
 
 def create_client(hass: HomeAssistant, data: dict[str, str]) -> EvnnovatorClient:
@@ -27,10 +35,17 @@ def create_client(hass: HomeAssistant, data: dict[str, str]) -> EvnnovatorClient
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: EvnnovatorConfigEntry) -> bool:
-    """Check the account with a first refresh, then set up the entities."""
+    """Check the account with a first refresh, then follow its sessions and set up the entities."""
     coordinator = EvnnovatorCoordinator(hass, entry, create_client(hass, dict(entry.data)))
     await coordinator.async_config_entry_first_refresh()
-    entry.runtime_data = EvnnovatorRuntimeData(coordinator=coordinator)
+    device_id = async_register_account_device(hass, entry)
+    tracker = SessionTracker(hass, entry, coordinator, device_id)
+    await tracker.async_load()
+    limits = LimitController(hass, entry, coordinator, tracker)
+    limits.async_start()
+    entry.runtime_data = EvnnovatorRuntimeData(
+        coordinator=coordinator, tracker=tracker, limits=limits
+    )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 

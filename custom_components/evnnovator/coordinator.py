@@ -64,6 +64,8 @@ class EvnnovatorCoordinator(DataUpdateCoordinator[Session | None]):
         self._rate_limited_until: datetime | None = None
         self._stop_refreshes: list[CALLBACK_TYPE] = []
         self._reported_statuses: set[str] = set()
+        self.last_fetch = dt_util.utcnow()
+        """When the data was fetched: the moment its energy and cost were true."""
 
     @property
     def charging_interval(self) -> timedelta:
@@ -106,6 +108,7 @@ class EvnnovatorCoordinator(DataUpdateCoordinator[Session | None]):
                 translation_key=translation_key_for(err),
                 translation_placeholders={"error": str(err)},
             ) from err
+        self.last_fetch = dt_util.utcnow()
         self._note_unknown_status(session)
         self.update_interval = (
             self.charging_interval
@@ -139,17 +142,26 @@ class EvnnovatorCoordinator(DataUpdateCoordinator[Session | None]):
         if session is None or not session.is_running:
             raise HomeAssistantError(translation_domain=DOMAIN, translation_key="not_charging")
         try:
-            await self.client.stop_session(session.id)
+            await self.async_send_stop(session)
         except EvnnovatorError as err:
-            if isinstance(err, EvnnovatorAuthenticationError):
-                self.config_entry.async_start_reauth(self.hass)
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
                 translation_key=translation_key_for(err),
                 translation_placeholders={"error": str(err)},
             ) from err
-        self._schedule_stop_refreshes(STOP_REFRESH_DELAYS)
         return session
+
+    async def async_send_stop(self, session: Session) -> None:
+        """Send STOP for `session`; raises the client's errors, refused credentials start reauth.
+
+        Once accepted, refreshes follow quickly until the session has stopped.
+        """
+        try:
+            await self.client.stop_session(session.id)
+        except EvnnovatorAuthenticationError:
+            self.config_entry.async_start_reauth(self.hass)
+            raise
+        self._schedule_stop_refreshes(STOP_REFRESH_DELAYS)
 
     def _schedule_stop_refreshes(self, delays: Iterable[float]) -> None:
         self._cancel_stop_refreshes()

@@ -9,6 +9,8 @@ from homeassistant.config_entries import ConfigEntry
 
 if TYPE_CHECKING:
     from .coordinator import EvnnovatorCoordinator
+    from .limits import LimitController
+    from .tracker import SessionTracker
 
 
 @dataclass(kw_only=True)
@@ -16,6 +18,8 @@ class EvnnovatorRuntimeData:
     """The parts of one driver account at run time."""
 
     coordinator: EvnnovatorCoordinator
+    tracker: SessionTracker
+    limits: LimitController
 
 
 type EvnnovatorConfigEntry = ConfigEntry[EvnnovatorRuntimeData]

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .const import DOMAIN
 from .coordinator import EvnnovatorCoordinator
+from .device import account_device_info
 
 
 class EvnnovatorEntity(CoordinatorEntity[EvnnovatorCoordinator]):
@@ -21,10 +20,4 @@ class EvnnovatorEntity(CoordinatorEntity[EvnnovatorCoordinator]):
         entry = coordinator.config_entry
         self.entity_description = description
         self._attr_unique_id = f"{entry.unique_id}_{description.key}"
-        self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, str(entry.unique_id))},
-            entry_type=DeviceEntryType.SERVICE,
-            manufacturer="EVnnovator",
-            model="Driver account",
-            name=f"EVnnovator {coordinator.auth_id}",
-        )
+        self._attr_device_info = account_device_info(entry)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -22,6 +22,9 @@ from homeassistant.util import dt as dt_util
 from .api import Session, SessionStatus
 from .data import EvnnovatorConfigEntry
 from .entity import EvnnovatorEntity
+
+if TYPE_CHECKING:
+    from .tracker import SessionTracker
 
 # Read-only polling: the coordinator does the requests, entities only read its data.
 PARALLEL_UPDATES = 0
@@ -179,6 +182,43 @@ SENSORS: tuple[EvnnovatorSensorEntityDescription, ...] = (
 )
 
 
+@dataclass(frozen=True, kw_only=True)
+class EvnnovatorTotalSensorEntityDescription(SensorEntityDescription):
+    """How one lifetime total reads the tracker."""
+
+    value_fn: Callable[[SessionTracker, Session | None], float | None]
+    unit_fn: Callable[[Session | None], str | None] | None = None
+
+
+def _total_cost(tracker: SessionTracker, session: Session | None) -> float | None:
+    if session is None or session.currency is None:
+        return None
+    return round(tracker.total_cost(session.currency), 2)
+
+
+TOTALS: tuple[EvnnovatorTotalSensorEntityDescription, ...] = (
+    EvnnovatorTotalSensorEntityDescription(
+        key="total_energy",
+        translation_key="total_energy",
+        device_class=SensorDeviceClass.ENERGY,
+        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        suggested_display_precision=2,
+        value_fn=lambda tracker, _session: round(tracker.total_energy, 4),
+    ),
+    EvnnovatorTotalSensorEntityDescription(
+        key="total_cost",
+        translation_key="total_cost",
+        device_class=SensorDeviceClass.MONETARY,
+        state_class=SensorStateClass.TOTAL,
+        suggested_display_precision=2,
+        value_fn=_total_cost,
+        # The total of the currency the driver charges in now.
+        unit_fn=lambda session: None if session is None else session.currency,
+    ),
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: EvnnovatorConfigEntry,
@@ -187,6 +227,7 @@ async def async_setup_entry(
     """Add the session sensors of the driver account."""
     coordinator = entry.runtime_data.coordinator
     async_add_entities(EvnnovatorSensor(coordinator, description) for description in SENSORS)
+    async_add_entities(EvnnovatorTotalSensor(entry, description) for description in TOTALS)
 
 
 class EvnnovatorSensor(EvnnovatorEntity, SensorEntity):
@@ -223,3 +264,33 @@ class EvnnovatorSensor(EvnnovatorEntity, SensorEntity):
         if self.entity_description.attributes_fn is None or session is None:
             return None
         return self.entity_description.attributes_fn(session)
+
+
+class EvnnovatorTotalSensor(EvnnovatorEntity, SensorEntity):
+    """A lifetime total: every session counted once, kept across restarts and outages."""
+
+    entity_description: EvnnovatorTotalSensorEntityDescription
+
+    def __init__(
+        self, entry: EvnnovatorConfigEntry, description: EvnnovatorTotalSensorEntityDescription
+    ) -> None:
+        """Attach the total to the account's device and its session tracker."""
+        super().__init__(entry.runtime_data.coordinator, description)
+        self._tracker = entry.runtime_data.tracker
+
+    @property
+    def available(self) -> bool:
+        """A total stays true while the API is away: it only misses what it has not seen yet."""
+        return True
+
+    @property
+    def native_value(self) -> float | None:
+        """The total the tracker keeps."""
+        return self.entity_description.value_fn(self._tracker, self.coordinator.data)
+
+    @property
+    def native_unit_of_measurement(self) -> str | None:
+        """The currency of the driver's sessions for the cost; kWh for the energy."""
+        if self.entity_description.unit_fn is not None:
+            return self.entity_description.unit_fn(self.coordinator.data)
+        return super().native_unit_of_measurement

@@ -1,0 +1,116 @@
+"""The energy and cost limits at which the integration stops the running session itself."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from homeassistant.components.number import (
+    NumberDeviceClass,
+    NumberEntityDescription,
+    NumberMode,
+    RestoreNumber,
+)
+from homeassistant.const import EntityCategory, UnitOfEnergy
+
+from .entity import EvnnovatorEntity
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+    from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+    from .data import EvnnovatorConfigEntry
+    from .limits import LimitController
+
+# Setting a limit sends nothing: the limit controller acts on the coordinator's data.
+PARALLEL_UPDATES = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class EvnnovatorNumberEntityDescription(NumberEntityDescription):
+    """One limit: how to read it from and write it to the limit controller."""
+
+    value_fn: Callable[[LimitController], float]
+    set_fn: Callable[[LimitController, float], None]
+
+
+LIMITS: tuple[EvnnovatorNumberEntityDescription, ...] = (
+    EvnnovatorNumberEntityDescription(
+        key="energy_limit",
+        translation_key="energy_limit",
+        device_class=NumberDeviceClass.ENERGY,
+        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        native_min_value=0,
+        native_max_value=200,
+        native_step=0.1,
+        mode=NumberMode.BOX,
+        entity_category=EntityCategory.CONFIG,
+        value_fn=lambda limits: limits.energy_limit,
+        set_fn=lambda limits, value: limits.set_limits(energy=value),
+    ),
+    EvnnovatorNumberEntityDescription(
+        key="cost_limit",
+        translation_key="cost_limit",
+        device_class=NumberDeviceClass.MONETARY,
+        native_min_value=0,
+        native_max_value=100000,
+        native_step=1,
+        mode=NumberMode.BOX,
+        entity_category=EntityCategory.CONFIG,
+        value_fn=lambda limits: limits.cost_limit,
+        set_fn=lambda limits, value: limits.set_limits(cost=value),
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: EvnnovatorConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the limits of the driver account."""
+    async_add_entities(EvnnovatorLimit(entry, description) for description in LIMITS)
+
+
+class EvnnovatorLimit(EvnnovatorEntity, RestoreNumber):
+    """A limit; 0 is off. It survives restarts as the entity's restored state."""
+
+    entity_description: EvnnovatorNumberEntityDescription
+
+    def __init__(
+        self, entry: EvnnovatorConfigEntry, description: EvnnovatorNumberEntityDescription
+    ) -> None:
+        """Attach the limit to the account's device and limit controller."""
+        super().__init__(entry.runtime_data.coordinator, description)
+        self._limits = entry.runtime_data.limits
+
+    async def async_added_to_hass(self) -> None:
+        """Take up the value from before the restart."""
+        await super().async_added_to_hass()
+        restored = await self.async_get_last_number_data()
+        if restored is not None and restored.native_value is not None:
+            self.entity_description.set_fn(self._limits, restored.native_value)
+
+    @property
+    def available(self) -> bool:
+        """A setting can be changed whether or not the API answers right now."""
+        return True
+
+    @property
+    def native_value(self) -> float:
+        """The limit in force."""
+        return self.entity_description.value_fn(self._limits)
+
+    @property
+    def native_unit_of_measurement(self) -> str | None:
+        """The cost limit is in the session's currency; the energy limit in kWh."""
+        if self.entity_description.device_class is NumberDeviceClass.MONETARY:
+            session = self.coordinator.data
+            return None if session is None else session.currency
+        return super().native_unit_of_measurement
+
+    async def async_set_native_value(self, value: float) -> None:
+        """Apply the new limit to the running session at once."""
+        self.entity_description.set_fn(self._limits, value)
+        self.async_write_ha_state()
