@@ -193,7 +193,7 @@ class EvnnovatorTotalSensorEntityDescription(SensorEntityDescription):
 def _total_cost(tracker: SessionTracker, session: Session | None) -> float | None:
     if session is None or session.currency is None:
         return None
-    return round(tracker.total_cost(session.currency), 2)
+    return round(tracker.ledger.total_cost(session.currency), 2)
 
 
 TOTALS: tuple[EvnnovatorTotalSensorEntityDescription, ...] = (
@@ -204,7 +204,7 @@ TOTALS: tuple[EvnnovatorTotalSensorEntityDescription, ...] = (
         native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
         state_class=SensorStateClass.TOTAL_INCREASING,
         suggested_display_precision=2,
-        value_fn=lambda tracker, _session: round(tracker.total_energy, 4),
+        value_fn=lambda tracker, _session: round(tracker.ledger.total_energy, 4),
     ),
     EvnnovatorTotalSensorEntityDescription(
         key="total_cost",
