@@ -54,9 +54,12 @@ class Observation:
 class SessionLedger:
     """Records of the sessions seen, and the totals of all of them."""
 
-    def __init__(self, stored: dict[str, Any] | None = None) -> None:
-        """Start empty, or from what `as_dict` returned before."""
+    def __init__(
+        self, stored: dict[str, Any] | None = None, *, remember: int = MAX_REMEMBERED_SESSIONS
+    ) -> None:
+        """Start empty, or from what `as_dict` returned before; keep `remember` records."""
         stored = stored or {}
+        self._remember_count = remember
         self.sessions: dict[str, SessionRecord] = {
             session_id: SessionRecord(**record)
             for session_id, record in stored.get("sessions", {}).items()
@@ -115,7 +118,7 @@ class SessionLedger:
 
     def _remember(self, session_id: str) -> SessionRecord:
         record = self.sessions[session_id] = SessionRecord()
-        while len(self.sessions) > MAX_REMEMBERED_SESSIONS:
+        while len(self.sessions) > self._remember_count:
             oldest = self.sessions.pop(next(iter(self.sessions)))
             self._retired_energy += oldest.energy
             if oldest.currency is not None:
