@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from homeassistant.components.diagnostics import async_redact_data
@@ -28,6 +29,8 @@ async def async_get_config_entry_diagnostics(
 ) -> dict[str, Any]:
     """The entry's settings and the latest session exactly as the API sent it, redacted."""
     coordinator = entry.runtime_data.coordinator
+    limits = entry.runtime_data.limits
+    ledger = entry.runtime_data.tracker.ledger
     session = coordinator.data
     return {
         "entry": {
@@ -39,6 +42,16 @@ async def async_get_config_entry_diagnostics(
             "update_interval_seconds": (
                 coordinator.update_interval.total_seconds() if coordinator.update_interval else None
             ),
+        },
+        "limits": {
+            "energy_limit": limits.energy_limit,
+            "cost_limit": limits.cost_limit,
+            "command_latency_seconds": limits.command_latency,
+        },
+        # Session ids are the API's own; what the integration decided for each is what helps.
+        "ledger": {
+            "total_energy": ledger.total_energy,
+            "sessions": {key: asdict(record) for key, record in ledger.sessions.items()},
         },
         "latest_session": None if session is None else async_redact_data(session.raw, TO_REDACT),
     }
