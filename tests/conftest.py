@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Iterator
 import logging
 from unittest.mock import PropertyMock, patch
 
-from homeassistant.const import CONF_TOKEN
+from homeassistant.const import CONF_TOKEN, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 import pytest
@@ -16,6 +16,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
 
+from custom_components.evnnovator import PLATFORMS
 from custom_components.evnnovator.config_flow import unique_id_for
 from custom_components.evnnovator.const import (
     CONF_AUTH_ID,
@@ -57,6 +58,19 @@ def entity_registry_enabled_by_default() -> Iterator[None]:
         return_value=True,
         new_callable=PropertyMock,
     ):
+        yield
+
+
+@pytest.fixture
+def platforms() -> list[Platform]:
+    """The platforms to set up; a test module overrides this to load one alone."""
+    return PLATFORMS
+
+
+@pytest.fixture(autouse=True)
+def only_these_platforms(platforms: list[Platform]) -> Iterator[None]:
+    """Set up just the platforms the test asks for (snapshot_platform wants one at a time)."""
+    with patch("custom_components.evnnovator.PLATFORMS", platforms):
         yield
 
 

@@ -1,7 +1,5 @@
 """The limit entities: their values, units, and surviving a restart."""
 
-from unittest.mock import patch
-
 from homeassistant.components.number import (
     ATTR_VALUE,
     DOMAIN as NUMBER_DOMAIN,
@@ -24,11 +22,10 @@ COST_LIMIT = "number.evnnovator_demo_driver_1_cost_limit"
 pytestmark = pytest.mark.freeze_time("2026-11-23T08:00:00+00:00")
 
 
-@pytest.fixture(autouse=True)
-def only_numbers() -> object:
+@pytest.fixture
+def platforms() -> list[Platform]:
     """Load the number platform alone, as snapshot_platform needs."""
-    with patch("custom_components.evnnovator.PLATFORMS", [Platform.NUMBER]):
-        yield
+    return [Platform.NUMBER]
 
 
 async def test_limits(

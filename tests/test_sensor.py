@@ -1,7 +1,5 @@
 """The session sensors, against the simulator."""
 
-from unittest.mock import patch
-
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import STATE_UNKNOWN, Platform
 from homeassistant.core import HomeAssistant
@@ -20,11 +18,10 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def only_sensors() -> object:
+@pytest.fixture
+def platforms() -> list[Platform]:
     """Load the sensor platform alone, as snapshot_platform needs."""
-    with patch("custom_components.evnnovator.PLATFORMS", [Platform.SENSOR]):
-        yield
+    return [Platform.SENSOR]
 
 
 async def test_active_session(
