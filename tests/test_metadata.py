@@ -18,8 +18,8 @@ from custom_components.evnnovator.api import (
 )
 from custom_components.evnnovator.binary_sensor import CHARGING
 from custom_components.evnnovator.button import STOP_CHARGING
-from custom_components.evnnovator.number import LIMITS
 from custom_components.evnnovator.errors import translation_key_for
+from custom_components.evnnovator.number import LIMITS
 from custom_components.evnnovator.sensor import SENSORS, TOTALS
 
 INTEGRATION = Path(__file__).parent.parent / "custom_components" / "evnnovator"
