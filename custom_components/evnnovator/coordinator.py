@@ -29,10 +29,10 @@ from .const import (
     LOGGER,
     STOP_REFRESH_DELAYS,
 )
-from .errors import translation_key_for
+from .errors import translated_error, translation_key_for
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Awaitable, Iterable
 
     from .data import EvnnovatorConfigEntry
 
@@ -144,24 +144,35 @@ class EvnnovatorCoordinator(DataUpdateCoordinator[Session | None]):
         try:
             await self.async_send_stop(session)
         except EvnnovatorError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key=translation_key_for(err),
-                translation_placeholders={"error": str(err)},
-            ) from err
+            raise translated_error(err) from err
         return session
+
+    async def async_send_command(self, command: Awaitable[None]) -> None:
+        """Await a command the user gave (e.g. the client's START).
+
+        Raises a translated HomeAssistantError when the API refuses; refused credentials start
+        reauth.
+        """
+        try:
+            await self._async_command(command)
+        except EvnnovatorError as err:
+            raise translated_error(err) from err
 
     async def async_send_stop(self, session: Session) -> None:
         """Send STOP for `session`; raises the client's errors, refused credentials start reauth.
 
         Once accepted, refreshes follow quickly until the session has stopped.
         """
+        await self._async_command(self.client.stop_session(session.id))
+        self._schedule_stop_refreshes(STOP_REFRESH_DELAYS)
+
+    async def _async_command(self, command: Awaitable[None]) -> None:
+        """Await a command; refused credentials start reauth, and the error goes on."""
         try:
-            await self.client.stop_session(session.id)
+            await command
         except EvnnovatorAuthenticationError:
             self.config_entry.async_start_reauth(self.hass)
             raise
-        self._schedule_stop_refreshes(STOP_REFRESH_DELAYS)
 
     def _schedule_stop_refreshes(self, delays: Iterable[float]) -> None:
         self._cancel_stop_refreshes()

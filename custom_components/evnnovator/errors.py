@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from homeassistant.exceptions import HomeAssistantError
+
 from .api import (
     EvnnovatorAuthenticationError,
     EvnnovatorCommandRejectedError,
@@ -10,6 +12,7 @@ from .api import (
     EvnnovatorRateLimitError,
     EvnnovatorResponseError,
 )
+from .const import DOMAIN
 
 
 def translation_key_for(err: EvnnovatorError) -> str:
@@ -27,3 +30,12 @@ def translation_key_for(err: EvnnovatorError) -> str:
             return "invalid_response"
         case _:
             return "unexpected_error"
+
+
+def translated_error(err: EvnnovatorError) -> HomeAssistantError:
+    """The error that tells the user, in their language, why a command failed."""
+    return HomeAssistantError(
+        translation_domain=DOMAIN,
+        translation_key=translation_key_for(err),
+        translation_placeholders={"error": str(err)},
+    )
