@@ -24,6 +24,7 @@ from custom_components.evnnovator.const import (
     CONF_BASE_URL,
     CONF_CHARGING_INTERVAL,
     CONF_IDLE_INTERVAL,
+    CONF_TOKEN_UID,
     DOMAIN,
 )
 from evnnovator_simulator import (
@@ -639,15 +640,28 @@ async def test_reconfigure_error_then_retry(
             {CONF_CHARGING_INTERVAL: 20, CONF_IDLE_INTERVAL: 120},
             id="saved",
         ),
+        pytest.param(
+            {
+                CONF_CHARGING_INTERVAL: 20,
+                CONF_IDLE_INTERVAL: 120,
+                CONF_TOKEN_UID: "aGyJYcVTJDYXykvp",
+            },
+            {
+                CONF_CHARGING_INTERVAL: 20,
+                CONF_IDLE_INTERVAL: 120,
+                CONF_TOKEN_UID: "aGyJYcVTJDYXykvp",
+            },
+            id="saved_with_token_uid",
+        ),
     ],
 )
 async def test_options_form(
     hass: HomeAssistant,
     config_entry: MockConfigEntry,
-    options: dict[str, int],
-    shown: dict[str, int],
+    options: dict[str, Any],
+    shown: dict[str, Any],
 ) -> None:
-    """The options form shows the saved intervals, or the defaults of 30 s and 300 s."""
+    """The options form shows the saved options, or the defaults of 30 s, 300 s and no token."""
     config_entry.add_to_hass(hass)
     hass.config_entries.async_update_entry(config_entry, options=options)
 
@@ -710,3 +724,52 @@ async def test_options_charging_slower_than_idle(
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert init_integration.options == {CONF_CHARGING_INTERVAL: 100, CONF_IDLE_INTERVAL: 200}
+
+
+@pytest.mark.parametrize(
+    ("typed", "saved"),
+    [
+        pytest.param(" aGyJYcVTJDYXykvp ", {CONF_TOKEN_UID: "aGyJYcVTJDYXykvp"}, id="stripped"),
+        pytest.param("  ", {}, id="blank_removes"),
+        pytest.param(None, {}, id="absent_removes"),
+    ],
+)
+async def test_options_token_uid(
+    hass: HomeAssistant, init_integration: MockConfigEntry, typed: str | None, saved: dict[str, str]
+) -> None:
+    """The charging token is optional text: saved stripped, removed when emptied."""
+    hass.config_entries.async_update_entry(
+        init_integration, options={CONF_TOKEN_UID: "an-older-token-uid"}
+    )
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    intervals = {CONF_CHARGING_INTERVAL: 30.0, CONF_IDLE_INTERVAL: 300.0}
+    token = {} if typed is None else {CONF_TOKEN_UID: typed}
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**intervals, **token}
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert init_integration.options == {
+        CONF_CHARGING_INTERVAL: 30,
+        CONF_IDLE_INTERVAL: 300,
+        **saved,
+    }
+
+
+async def test_options_error_keeps_a_cleared_token_uid_cleared(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """After an error the form shows what was typed: a token just cleared stays cleared."""
+    hass.config_entries.async_update_entry(
+        init_integration, options={CONF_TOKEN_UID: "an-older-token-uid"}
+    )
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    assert suggested_values(result["data_schema"])[CONF_TOKEN_UID] == "an-older-token-uid"
+    typed = {CONF_CHARGING_INTERVAL: 200.0, CONF_IDLE_INTERVAL: 100.0}
+
+    result = await hass.config_entries.options.async_configure(result["flow_id"], typed)
+
+    assert result["errors"] == {CONF_CHARGING_INTERVAL: "charging_slower_than_idle"}
+    assert suggested_values(result["data_schema"]) == typed

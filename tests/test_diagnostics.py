@@ -41,3 +41,19 @@ async def test_diagnostics(
     # What a bug report needs is still there.
     assert diagnostics["latest_session"]["status"] == "ACTIVE"
     assert diagnostics["latest_session"]["location"]["time_zone"] == "IST"
+
+
+async def test_diagnostics_redact_the_charging_token(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """The charging token's uid from the options is left out; the intervals stay."""
+    hass.config_entries.async_update_entry(
+        init_integration, options={"charging_interval": 20, "token_uid": "aGyJYcVTJDYXykvp"}
+    )
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, init_integration)
+    assert diagnostics["entry"]["options"] == {
+        "charging_interval": 20,
+        "token_uid": "**REDACTED**",
+    }

@@ -47,6 +47,7 @@ from .const import (
     CONF_BASE_URL,
     CONF_CHARGING_INTERVAL,
     CONF_IDLE_INTERVAL,
+    CONF_TOKEN_UID,
     DEFAULT_CHARGING_INTERVAL,
     DEFAULT_IDLE_INTERVAL,
     DOMAIN,
@@ -165,7 +166,7 @@ class EvnnovatorConfigFlow(ConfigFlow, domain=DOMAIN):
     @staticmethod
     @callback
     def async_get_options_flow(config_entry: EvnnovatorConfigEntry) -> EvnnovatorOptionsFlow:
-        """The polling intervals."""
+        """The polling intervals and the charging token."""
         return EvnnovatorOptionsFlow()
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
@@ -278,13 +279,19 @@ def _interval_selector(bounds: tuple[int, int]) -> NumberSelector:
 
 
 class EvnnovatorOptionsFlow(OptionsFlowWithReload):
-    """How often to poll, while charging and while idle."""
+    """How often to poll, while charging and while idle; the token that START uses by default."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Show the intervals; charging must be polled at least as often as idle."""
+        """Show the options; charging must be polled at least as often as idle."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            options = {key: int(value) for key, value in user_input.items()}
+            options: dict[str, Any] = {
+                CONF_CHARGING_INTERVAL: int(user_input[CONF_CHARGING_INTERVAL]),
+                CONF_IDLE_INTERVAL: int(user_input[CONF_IDLE_INTERVAL]),
+            }
+            # Optional: an emptied field removes the token rather than saving "".
+            if token_uid := user_input.get(CONF_TOKEN_UID, "").strip():
+                options[CONF_TOKEN_UID] = token_uid
             if options[CONF_CHARGING_INTERVAL] > options[CONF_IDLE_INTERVAL]:
                 errors[CONF_CHARGING_INTERVAL] = "charging_slower_than_idle"
             else:
@@ -292,8 +299,8 @@ class EvnnovatorOptionsFlow(OptionsFlowWithReload):
         current = {
             CONF_CHARGING_INTERVAL: DEFAULT_CHARGING_INTERVAL,
             CONF_IDLE_INTERVAL: DEFAULT_IDLE_INTERVAL,
-            **self.config_entry.options,
-            **(user_input or {}),
+            # After an error, what was typed: a token the user just cleared must not come back.
+            **(self.config_entry.options if user_input is None else user_input),
         }
         schema = probatio.Schema(
             {
@@ -301,6 +308,8 @@ class EvnnovatorOptionsFlow(OptionsFlowWithReload):
                     CHARGING_INTERVAL_RANGE
                 ),
                 probatio.Required(CONF_IDLE_INTERVAL): _interval_selector(IDLE_INTERVAL_RANGE),
+                # Plain text: a charging token's uid names the token, it is no secret.
+                probatio.Optional(CONF_TOKEN_UID): TextSelector(),
             }
         )
         return self.async_show_form(

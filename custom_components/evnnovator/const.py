@@ -14,6 +14,8 @@ CONF_AUTH_SCHEME: Final = "auth_scheme"
 CONF_ADVANCED: Final = "advanced"
 CONF_CHARGING_INTERVAL: Final = "charging_interval"
 CONF_IDLE_INTERVAL: Final = "idle_interval"
+# The uid of the driver's charging token (RFID card or app), which START_SESSION names.
+CONF_TOKEN_UID: Final = "token_uid"  # noqa: S105 -- an option key, not a secret
 
 # Seconds one API request may take before it counts as failed.
 REQUEST_TIMEOUT: Final = 10.0

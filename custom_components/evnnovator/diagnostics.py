@@ -35,7 +35,9 @@ async def async_get_config_entry_diagnostics(
     return {
         "entry": {
             "data": async_redact_data(dict(entry.data), TO_REDACT),
-            "options": dict(entry.options),
+            # The charging token's uid (an option) names the driver's card: like the driver id, it
+            # stays out of a report that may be shared in public.
+            "options": async_redact_data(dict(entry.options), TO_REDACT),
         },
         "coordinator": {
             "last_update_success": coordinator.last_update_success,
