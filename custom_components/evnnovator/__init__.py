@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from homeassistant.const import CONF_TOKEN, Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.typing import ConfigType
 
 from . import const
 from .api import EvnnovatorClient
@@ -12,6 +14,7 @@ from .coordinator import EvnnovatorCoordinator
 from .data import EvnnovatorConfigEntry, EvnnovatorRuntimeData
 from .device import async_register_account_device
 from .limits import LimitController
+from .services import async_setup_services
 from .tracker import SessionTracker
 
 PLATFORMS: list[Platform] = [
@@ -20,6 +23,8 @@ PLATFORMS: list[Platform] = [
     Platform.NUMBER,
     Platform.SENSOR,
 ]
+# Set up in the UI only; async_setup exists for the actions.
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(const.DOMAIN)
 
 
 def create_client(hass: HomeAssistant, data: dict[str, str]) -> EvnnovatorClient:
@@ -32,6 +37,15 @@ def create_client(hass: HomeAssistant, data: dict[str, str]) -> EvnnovatorClient
         # Read at call time, so that tests can shorten it.
         request_timeout=const.REQUEST_TIMEOUT,
     )
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the actions with the integration, so that they exist while no entry is loaded.
+
+    A call for an entry that is not loaded then gets a clear error instead of "unknown action".
+    """
+    async_setup_services(hass)
+    return True
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: EvnnovatorConfigEntry) -> bool:

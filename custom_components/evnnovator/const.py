@@ -27,6 +27,9 @@ CHARGING_INTERVAL_RANGE: Final = (10, 300)
 IDLE_INTERVAL_RANGE: Final = (60, 3600)
 # After an accepted STOP the session's status changes a little later: look again soon, then less so.
 STOP_REFRESH_DELAYS: Final = (3.0, 8.0, 15.0, 30.0)
+# The most energy a START may ask the operator to deliver: the energy limit's bound, far above
+# any car's battery; a bound also keeps out infinity.
+MAX_ENERGY_LIMIT_KWH: Final = 200.0
 
 # Events, fired once per session (their data: see README "Events").
 EVENT_SESSION_STARTED: Final = "evnnovator_session_started"

@@ -1,0 +1,240 @@
+"""Actions: start and stop charging, and the latest session as response data."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Final
+
+from homeassistant.const import ATTR_CONFIG_ENTRY_ID, ATTR_DEVICE_ID
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+    callback,
+)
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import config_validation as cv, selector, service
+import probatio
+
+from .const import CONF_TOKEN_UID, DOMAIN, MAX_ENERGY_LIMIT_KWH
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from .api import Session
+    from .data import EvnnovatorConfigEntry
+
+SERVICE_START_CHARGING: Final = "start_charging"
+SERVICE_STOP_CHARGING: Final = "stop_charging"
+SERVICE_GET_LATEST_SESSION: Final = "get_latest_session"
+
+ATTR_LOCATION_ID: Final = "location_id"
+ATTR_EVSE_UID: Final = "evse_uid"
+ATTR_TOKEN_UID: Final = CONF_TOKEN_UID
+ATTR_ENERGY_LIMIT: Final = "energy_limit"
+
+# Text that may be left empty: an empty value (e.g. a template that renders nothing) means
+# "not given", so that the default applies.
+_OPTIONAL_TEXT: Final = probatio.All(cv.string, str.strip)
+
+# The account an action is for: its config entry or its device. Neither is needed when there
+# is only one account.
+ACCOUNT_SCHEMA: Final = probatio.Schema(
+    {
+        probatio.Exclusive(ATTR_CONFIG_ENTRY_ID, "account"): selector.ConfigEntrySelector(
+            {"integration": DOMAIN}
+        ),
+        probatio.Exclusive(ATTR_DEVICE_ID, "account"): selector.DeviceSelector(
+            {"integration": DOMAIN}
+        ),
+    }
+)
+START_CHARGING_SCHEMA: Final = ACCOUNT_SCHEMA.extend(
+    {
+        probatio.Optional(ATTR_LOCATION_ID): _OPTIONAL_TEXT,
+        probatio.Optional(ATTR_EVSE_UID): _OPTIONAL_TEXT,
+        probatio.Optional(ATTR_TOKEN_UID): _OPTIONAL_TEXT,
+        probatio.Optional(ATTR_ENERGY_LIMIT): probatio.All(
+            probatio.Coerce(float),
+            # The upper bound also refuses infinity; NaN fails both comparisons.
+            probatio.Range(min=0, min_included=False, max=MAX_ENERGY_LIMIT_KWH),
+        ),
+    }
+)
+
+
+@callback
+def async_setup_services(hass: HomeAssistant) -> None:
+    """Register the actions once for the integration, whether or not an account is loaded."""
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_START_CHARGING,
+        _async_start_charging,
+        schema=START_CHARGING_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_STOP_CHARGING,
+        _async_stop_charging,
+        schema=ACCOUNT_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_GET_LATEST_SESSION,
+        _get_latest_session,
+        schema=ACCOUNT_SCHEMA,
+        supports_response=SupportsResponse.ONLY,
+    )
+
+
+@callback
+def _account(call: ServiceCall) -> EvnnovatorConfigEntry:
+    """The loaded entry the call names by entry or device, or else the only one there is.
+
+    Home Assistant's helpers raise its own translated ServiceValidationErrors for an unknown
+    id, an entry or device of another integration and an entry that is not loaded.
+    """
+    entry: EvnnovatorConfigEntry
+    if device_id := call.data.get(ATTR_DEVICE_ID):
+        _, entry = service.async_get_device_and_config_entry(call.hass, DOMAIN, device_id)
+    else:
+        entry = service.async_get_config_entry(
+            call.hass, DOMAIN, call.data.get(ATTR_CONFIG_ENTRY_ID)
+        )
+    return entry
+
+
+def _required(value: str | None, field: str, translation_key: str) -> str:
+    """`value`, or a translated error that says that `field` has neither a value nor a default."""
+    if not value:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key=translation_key,
+            translation_placeholders={"field": field},
+        )
+    return value
+
+
+def _charge_point(call: ServiceCall, latest: Session | None) -> tuple[str, str]:
+    """The location and EVSE to start at: as given, else the last used ones.
+
+    The last used EVSE is taken only at its own location: it never fits another one, and
+    the operator would reject the pair without saying why.
+    """
+    last_location = latest.location.id if latest is not None and latest.location else None
+    last_evse = latest.evse.uid if latest is not None and latest.evse else None
+    location_id = _required(
+        call.data.get(ATTR_LOCATION_ID) or last_location, ATTR_LOCATION_ID, "no_charge_point"
+    )
+    evse_uid = _required(
+        call.data.get(ATTR_EVSE_UID) or (last_evse if location_id == last_location else None),
+        ATTR_EVSE_UID,
+        "no_charge_point",
+    )
+    return location_id, evse_uid
+
+
+async def _async_start_charging(call: ServiceCall) -> ServiceResponse:
+    """Ask the operator to start a session, stopping by itself at the energy limit if given."""
+    entry = _account(call)
+    coordinator = entry.runtime_data.coordinator
+    location_id, evse_uid = _charge_point(call, coordinator.data)
+    token_uid = _required(
+        call.data.get(ATTR_TOKEN_UID) or entry.options.get(CONF_TOKEN_UID),
+        ATTR_TOKEN_UID,
+        "no_token_uid",
+    )
+    energy_limit: float | None = call.data.get(ATTR_ENERGY_LIMIT)
+    await coordinator.async_send_command(
+        coordinator.client.start_session(
+            location_id=location_id,
+            evse_uid=evse_uid,
+            token_uid=token_uid,
+            autostop_kwh=energy_limit,
+        )
+    )
+    # Look at once: the new session shows, and its status sets the pace of polling, without
+    # waiting for the idle interval.
+    await coordinator.async_request_refresh()
+    # What was actually sent, defaults filled in. The token uid names the charging token the
+    # session is billed to; it is no API credential (it can neither read nor control the
+    # account), and the caller typed it or can read it in the options anyway.
+    return {
+        "accepted": True,
+        ATTR_LOCATION_ID: location_id,
+        ATTR_EVSE_UID: evse_uid,
+        ATTR_TOKEN_UID: token_uid,
+        ATTR_ENERGY_LIMIT: energy_limit,
+    }
+
+
+async def _async_stop_charging(call: ServiceCall) -> ServiceResponse:
+    """Stop the running session; answer with what it had delivered when STOP was accepted."""
+    session = await _account(call).runtime_data.coordinator.async_stop_charging()
+    return {
+        "session_id": session.id,
+        "energy": session.kwh,
+        "cost": session.total_cost,
+        "currency": session.currency,
+    }
+
+
+@callback
+def _get_latest_session(call: ServiceCall) -> ServiceResponse:
+    """The latest session as of the last poll: no extra request, so no extra rate limit risk.
+
+    When the last poll failed, the data may be stale: fail as the entities turn unavailable.
+    """
+    coordinator = _account(call).runtime_data.coordinator
+    if not coordinator.last_update_success:
+        raise HomeAssistantError(translation_domain=DOMAIN, translation_key="session_unavailable")
+    session = coordinator.data
+    return {"session": None if session is None else session_as_dict(session)}
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def session_as_dict(session: Session) -> dict[str, Any]:
+    """The session as plain JSON data: times as ISO 8601 strings, None where the API had none.
+
+    `end` is None while the session runs, whatever the API's end time says (it sends one early).
+    `location.id` and `evse.uid` are the ids that start_charging takes.
+    """
+    location = session.location
+    evse = session.evse
+    coordinates = None if location is None else location.coordinates
+    return {
+        "id": session.id,
+        "session_id": session.session_id,
+        "status": session.status,
+        "running": session.is_running,
+        "kwh": session.kwh,
+        "total_cost": session.total_cost,
+        "currency": session.currency,
+        "start": _iso(session.start),
+        "end": _iso(session.ended),
+        "last_modified": _iso(session.last_modified),
+        "connector_id": session.connector_id,
+        "location": None
+        if location is None
+        else {
+            "id": location.id,
+            "location_id": location.location_id,
+            "name": location.name,
+            "address": location.address,
+            "city": location.city,
+            "postal_code": location.postal_code,
+            "country": location.country,
+            "time_zone": location.time_zone_name,
+            "latitude": None if coordinates is None else coordinates.latitude,
+            "longitude": None if coordinates is None else coordinates.longitude,
+        },
+        "evse": None
+        if evse is None
+        else {"uid": evse.uid, "evse_id": evse.evse_id, "status": evse.status},
+        "charging_periods": [{"start": _iso(period.start)} for period in session.charging_periods],
+    }
