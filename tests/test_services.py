@@ -193,6 +193,20 @@ async def test_start_with_energy_limit_stops_at_that_energy(
     assert [path for _, path, _ in commands(simulator)] == ["/commands/START_SESSION"]
 
 
+async def test_start_takes_the_energy_limit_entity(
+    hass: HomeAssistant, simulator: Simulator, init_integration: MockConfigEntry
+) -> None:
+    """With the Energy limit entity set and no energy_limit given, the operator stops there."""
+    await end_demo_session(simulator, init_integration)
+    init_integration.runtime_data.limits.set_limits(energy=7.5)
+
+    response = await call(hass, START, {"token_uid": DEMO_TOKEN_UID})
+
+    assert response["energy_limit"] == 7.5
+    [(_, _, body)] = commands(simulator)
+    assert body["autostop_session"] == {"type": "ENERGY", "value": 7.5}
+
+
 async def test_start_rejected_while_charging(
     hass: HomeAssistant, simulator: Simulator, init_integration: MockConfigEntry
 ) -> None:

@@ -14,6 +14,7 @@ from homeassistant.components.number import (
 )
 from homeassistant.const import EntityCategory, UnitOfEnergy
 
+from .const import MAX_ENERGY_LIMIT_KWH
 from .entity import EvnnovatorEntity
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ LIMITS: tuple[EvnnovatorNumberEntityDescription, ...] = (
         device_class=NumberDeviceClass.ENERGY,
         native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
         native_min_value=0,
-        native_max_value=200,
+        native_max_value=MAX_ENERGY_LIMIT_KWH,
         native_step=0.1,
         mode=NumberMode.BOX,
         entity_category=EntityCategory.CONFIG,

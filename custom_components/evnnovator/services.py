@@ -146,7 +146,10 @@ async def _async_start_charging(call: ServiceCall) -> ServiceResponse:
         ATTR_TOKEN_UID,
         "no_token_uid",
     )
-    energy_limit: float | None = call.data.get(ATTR_ENERGY_LIMIT)
+    # Without one given, the Energy limit entity's: the operator's own stop is the exact one.
+    energy_limit: float | None = (
+        call.data.get(ATTR_ENERGY_LIMIT) or entry.runtime_data.limits.energy_limit or None
+    )
     await coordinator.async_send_command(
         coordinator.client.start_session(
             location_id=location_id,
