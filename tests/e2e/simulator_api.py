@@ -1,0 +1,48 @@
+"""The simulator seen from the end-to-end tests: its API as a client sees it, its control API."""
+
+from typing import Any
+
+import requests
+
+from evnnovator_simulator import DEFAULT_PREFIX, DEMO_AUTH_ID, DEMO_TOKEN
+from evnnovator_simulator.gateway import CONTROL_PREFIX
+
+_TIMEOUT = 10
+
+
+class SimulatorApi:
+    """Calls to a simulator process at `origin` (http://host:port)."""
+
+    def __init__(self, origin: str) -> None:
+        """Talk to the simulator at `origin`."""
+        self.origin = origin
+        self.base_url = f"{origin}{DEFAULT_PREFIX}"
+        """What the integration's "Base URL" field takes."""
+
+    def is_up(self) -> bool | None:
+        """True once the control API answers (None before, for polling)."""
+        try:
+            return requests.get(self._control("/requests"), timeout=5).ok or None
+        except requests.ConnectionError:
+            return None
+
+    def latest(self) -> dict[str, Any]:
+        """Return the demo driver's latest session as the API serves it now (`data`)."""
+        response = requests.get(
+            f"{self.base_url}/sessions/{DEMO_AUTH_ID}/latest",
+            headers={"Authorization": f"Token {DEMO_TOKEN}"},
+            timeout=_TIMEOUT,
+        )
+        response.raise_for_status()
+        data: dict[str, Any] = response.json()["data"]
+        return data
+
+    def requests(self) -> list[dict[str, Any]]:
+        """Return the API requests the simulator served, oldest first."""
+        response = requests.get(self._control("/requests"), timeout=_TIMEOUT)
+        response.raise_for_status()
+        served: list[dict[str, Any]] = response.json()
+        return served
+
+    def _control(self, path: str) -> str:
+        return f"{self.origin}{CONTROL_PREFIX}{path}"

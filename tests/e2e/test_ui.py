@@ -1,0 +1,216 @@
+"""A person's path through the web UI: add the integration, look at the session, stop it."""
+
+import re
+from typing import Any
+
+from playwright.sync_api import Locator, Page, expect
+import pytest
+
+from evnnovator_simulator import DEMO_AUTH_ID, DEMO_TOKEN
+
+from .conftest import REPO
+from .home_assistant import HomeAssistantApi
+from .processes import wait_until
+from .simulator_api import SimulatorApi
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(280)]
+
+DOCS = REPO / "docs"
+DEVICE_NAME = f"EVnnovator {DEMO_AUTH_ID}"
+ENTITY_PREFIX = "evnnovator_demo_driver_1_"
+STATUS = f"sensor.{ENTITY_PREFIX}session_status"
+ENERGY = f"sensor.{ENTITY_PREFIX}session_energy"
+COST = f"sensor.{ENTITY_PREFIX}session_cost"
+STOP_BUTTON = f"button.{ENTITY_PREFIX}stop_charging"
+DASHBOARD = "ev-charging"
+# Values are shown to two decimals (the sensors' display precision).
+SHOWN_PRECISION = 0.005 + 1e-9
+
+
+def test_add_integration_see_the_session_and_stop_it(
+    page: Page, home_assistant: HomeAssistantApi, simulator: SimulatorApi
+) -> None:
+    """The whole path, with screenshots for the README on the way."""
+    add_integration(page, simulator)
+    entry = home_assistant.config_entries("evnnovator")
+    assert [(e["title"], e["state"]) for e in entry] == [(DEMO_AUTH_ID, "loaded")]
+    served = simulator.requests()
+    assert served, "the config flow did not ask the simulator"
+    assert {(r["auth_scheme"], r["authorized"]) for r in served} == {("token", True)}
+
+    show_dashboard_card(page)
+
+    open_device_page(page)
+    expect(entity_row(page, "Session status")).to_contain_text("Charging")
+    expect_simulator_values(page, home_assistant, simulator)
+    screenshot(page, "device-page.png", height=1150)
+
+    entity_row(page, "Stop charging").get_by_role("button", name="Press").click()
+    session_id = simulator.latest()["id"]  # the id STOP takes
+    wait_until(
+        "the simulator to receive STOP",
+        lambda: stop_requests(simulator) or None,
+        timeout=15,
+    )
+    assert [r["body"] for r in stop_requests(simulator)] == [{"session_id": session_id}]
+
+    # STOP completes the session 5 s later; the integration looks again after 3, 8, 15, 30 s.
+    expect(entity_row(page, "Session status")).to_contain_text("Completed", timeout=60_000)
+    assert simulator.latest()["status"] == "COMPLETED"
+    expect(entity_row(page, "Stop charging").get_by_role("button", name="Press")).to_be_disabled()
+    expect_simulator_values(page, home_assistant, simulator)
+
+
+def add_integration(page: Page, simulator: SimulatorApi) -> None:
+    """Settings > Devices & services > Add integration > EVnnovator, with the simulator's data."""
+    page.goto("/config/integrations/dashboard")
+    page.get_by_role("button", name="Add integration").click()
+    page.get_by_placeholder("Search for a brand name").fill("EVnnovator")
+    page.get_by_text("EVnnovator", exact=True).click()
+    page.get_by_role("textbox", name="Driver id (auth_id)").fill(DEMO_AUTH_ID)
+    page.get_by_role("textbox", name="API token").fill(DEMO_TOKEN)
+    page.get_by_role("button", name="Advanced").click()
+    base_url = page.get_by_role("textbox", name="Base URL")
+    expect(base_url).to_have_value(re.compile(r"^https://"))  # the public API by default
+    base_url.fill(simulator.base_url)
+    screenshot(page, "config-flow.png")
+    page.get_by_role("button", name="Submit").click()
+    # The last step names the device and offers an area; its button says "Finish" then.
+    expect(page.get_by_role("textbox", name="Device name")).to_have_value(DEVICE_NAME)
+    page.get_by_role("button", name=re.compile("finish", re.IGNORECASE)).click()
+    expect(page.get_by_role("dialog")).to_have_count(0)
+
+
+def call_websocket(page: Page, message: dict[str, Any]) -> Any:
+    """Send a command over the frontend's own websocket connection and return its result."""
+    page.wait_for_function("() => document.querySelector('home-assistant')?.hass?.connected")
+    return page.evaluate(
+        "message => document.querySelector('home-assistant').hass.callWS(message)", message
+    )
+
+
+def open_device_page(page: Page) -> None:
+    """Open the device's page (Settings > Devices & services > Devices > the device)."""
+    devices = call_websocket(page, {"type": "config/device_registry/list"})
+    (device_id,) = [device["id"] for device in devices if device["name"] == DEVICE_NAME]
+    page.goto(f"/config/devices/device/{device_id}")
+    expect(page.get_by_text(DEVICE_NAME).first).to_be_visible()
+
+
+def show_dashboard_card(page: Page) -> None:
+    """Make a dashboard with an entities card of the session and the stop button; screenshot it."""
+    card = {
+        "type": "entities",
+        "title": "Charging",
+        "entities": [
+            {"entity": STATUS, "name": "Status"},
+            {"entity": ENERGY, "name": "Energy"},
+            {"entity": COST, "name": "Cost"},
+            {"entity": STOP_BUTTON, "name": "Stop charging"},
+        ],
+    }
+    call_websocket(
+        page,
+        {
+            "type": "lovelace/dashboards/create",
+            "url_path": DASHBOARD,
+            "title": "EV charging",
+            "icon": "mdi:ev-station",
+            "mode": "storage",
+            "show_in_sidebar": True,
+            "require_admin": False,
+        },
+    )
+    call_websocket(
+        page,
+        {
+            "type": "lovelace/config/save",
+            "url_path": DASHBOARD,
+            "config": {"views": [{"title": "Charging", "cards": [card]}]},
+        },
+    )
+    page.goto(f"/{DASHBOARD}/0")
+    shown = page.locator("hui-entities-card")
+    expect(entity_row(shown, "Status")).to_contain_text("Charging")
+    expect(entity_row(shown, "Stop charging").get_by_role("button", name="Press")).to_be_enabled()
+    box = shown.bounding_box()
+    assert box is not None
+    margin = 16  # of the dashboard's background around the card
+    page.screenshot(
+        path=DOCS / "dashboard-card.png",
+        animations="disabled",
+        clip={
+            "x": box["x"] - margin,
+            "y": box["y"] - margin,
+            "width": box["width"] + 2 * margin,
+            "height": box["height"] + 2 * margin,
+        },
+    )
+
+
+def entity_row(scope: Page | Locator, name: str) -> Locator:
+    """The row of the entity called `name` in a card.
+
+    Its inner text is the state as shown (the name is in its shadow DOM); Playwright's text
+    expectations see both.
+    """
+    return scope.locator("hui-generic-entity-row").filter(has_text=name)
+
+
+def shown_number(row: Locator) -> float:
+    """The number in a row's state, such as 2.76 in "2.76 kWh" or 49.72 in "₹49.72"."""
+    text = row.inner_text()
+    found = re.search(r"\d[\d,]*(?:\.\d+)?", text)
+    assert found, f"no number in {text!r}"
+    return float(found.group().replace(",", ""))
+
+
+def expect_simulator_values(
+    page: Page, home_assistant: HomeAssistantApi, simulator: SimulatorApi
+) -> None:
+    """The page shows the energy and cost the simulator serves, to the shown precision.
+
+    While the session charges they grow between two polls, so the page must show a value from
+    between the simulator's answer before an update of the entities and its answer after the page
+    showed it.
+    """
+    before = simulator.latest()
+    home_assistant.call_service("homeassistant", "update_entity", {"entity_id": [ENERGY, COST]})
+    seen: list[tuple[float, float, dict[str, object]]] = []
+
+    def shows_simulator_values() -> bool | None:
+        energy = shown_number(entity_row(page, "Session energy"))
+        cost = shown_number(entity_row(page, "Session cost"))
+        after = simulator.latest()
+        seen.append((energy, cost, after))
+        in_range = (
+            float(before[key]) - SHOWN_PRECISION <= shown <= float(after[key]) + SHOWN_PRECISION
+            for key, shown in (("kwh", energy), ("total_cost", cost))
+        )
+        return all(in_range) or None
+
+    try:
+        wait_until("the simulator's values", shows_simulator_values, timeout=30, interval=1)
+    except TimeoutError:
+        pytest.fail(f"page shows {seen[-1][:2]}; the simulator {before} then {seen[-1][2]}")
+    expect(entity_row(page, "Session energy")).to_contain_text("kWh")
+    expect(entity_row(page, "Session cost")).to_contain_text("₹")  # INR, as the page writes it
+
+
+def stop_requests(simulator: SimulatorApi) -> list[dict[str, Any]]:
+    """The STOP_SESSION commands the simulator received."""
+    return [
+        served
+        for served in simulator.requests()
+        if served["method"] == "POST" and served["path"].endswith("/commands/STOP_SESSION")
+    ]
+
+
+def screenshot(page: Page, name: str, *, height: int | None = None) -> None:
+    """Save the page as docs/`name`, in a taller window if `height` is given."""
+    viewport = page.viewport_size
+    assert viewport is not None
+    if height is not None:
+        page.set_viewport_size({"width": viewport["width"], "height": height})
+    page.screenshot(path=DOCS / name, animations="disabled")
+    page.set_viewport_size(viewport)
