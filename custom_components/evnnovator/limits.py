@@ -9,7 +9,7 @@ be crossed, and schedules the STOP for that moment less the time the operator ta
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 import logging
 from typing import TYPE_CHECKING
 
@@ -71,12 +71,14 @@ class LimitController:
         self.cost_limit = 0.0
         self.command_latency = 0.0
         """Seconds from an accepted STOP until the charger stops, learned from our stops."""
+        self._latency_learned = False
         self._previous: _Reading | None = None
         self._rate_kw: float | None = None
         self._stop_timer: CALLBACK_TYPE | None = None
         self._refresh_timer: CALLBACK_TYPE | None = None
         self._stop_sent_at: tuple[str, datetime] | None = None
         self._attempt = 0
+        self._retry_at: datetime | None = None
         self._stopping = False
 
     @callback
@@ -97,9 +99,11 @@ class LimitController:
     @callback
     def _evaluate(self) -> None:
         """Decide, from the latest data, when the running session must be stopped."""
+        if not self._coordinator.last_update_success:
+            return  # a failed update tells nothing new: what was planned from the last one stands
         self._cancel_timers()
         session = self._coordinator.data
-        if session is None or not self._coordinator.last_update_success:
+        if session is None:
             return
         self._learn_latency(session)
         self._measure_rate(session)
@@ -113,6 +117,9 @@ class LimitController:
         if seconds is None:
             return
         send_in = seconds - self.command_latency
+        if self._retry_at is not None:
+            # A STOP that failed goes out again on its own schedule, not at the next update.
+            send_in = max(send_in, (self._retry_at - dt_util.utcnow()).total_seconds())
         if send_in <= 0:
             self._hass.async_create_task(self._async_stop(session), eager_start=True)
             return
@@ -184,6 +191,9 @@ class LimitController:
         """Send the limit's STOP once; retry what may pass; tell the user if it keeps failing."""
         if self._stopping:  # a timer and an update may both find the moment has come
             return
+        record = self._tracker.record(session.id)
+        if record is not None and record.limit_stop_sent:  # planned while it was on its way
+            return
         self._stopping = True
         try:
             await self._async_send_limit_stop(session)
@@ -201,6 +211,7 @@ class LimitController:
             if self._attempt < len(STOP_RETRY_DELAYS):
                 delay = STOP_RETRY_DELAYS[self._attempt]
                 self._attempt += 1
+                self._retry_at = dt_util.utcnow() + timedelta(seconds=delay)
                 _LOGGER.warning("Could not stop at the limit (%s); again in %g s", err, delay)
                 self._stop_timer = async_call_later(self._hass, delay, self._async_stop_due)
             else:
@@ -212,12 +223,12 @@ class LimitController:
         else:
             self._stop_sent_at = (session.id, dt_util.utcnow())
             _LOGGER.info("Stopped session %s at its limit", session.id)
-        self._attempt = 0
+        self._attempt, self._retry_at = 0, None
         self._tracker.note_limit_stop_sent(session.id)
         ir.async_delete_issue(self._hass, DOMAIN, issue_id)
 
     def _report_failure(self, issue_id: str, err: EvnnovatorError) -> None:
-        self._attempt = 0
+        self._attempt, self._retry_at = 0, None
         _LOGGER.error("Could not stop the charging session at its limit: %s", err)
         ir.async_create_issue(
             self._hass,
@@ -238,7 +249,10 @@ class LimitController:
         if session.id != session_id or session.end is None:
             return
         sample = min(max((session.end - sent_at).total_seconds(), 0.0), MAX_LATENCY)
-        self.command_latency += LATENCY_WEIGHT * (sample - self.command_latency)
+        if self._latency_learned:
+            self.command_latency += LATENCY_WEIGHT * (sample - self.command_latency)
+        else:  # the first sample is all there is to know: not to be averaged with a guess
+            self.command_latency, self._latency_learned = sample, True
         _LOGGER.debug(
             "The operator stopped %.1f s after STOP; expecting %.1f s from now on",
             sample,
