@@ -135,7 +135,7 @@ def show_dashboard_card(page: Page) -> None:
     expect(entity_row(shown, "Stop charging").get_by_role("button", name="Press")).to_be_enabled()
     box = shown.bounding_box()
     assert box is not None
-    margin = 16  # of the dashboard's background around the card
+    margin = 6  # of the dashboard's background around the card (8 would show the toolbar's edge)
     page.screenshot(
         path=DOCS / "dashboard-card.png",
         animations="disabled",
