@@ -1,0 +1,184 @@
+"""The session events in the logbook (Activity): named after the device, with their figures."""
+
+from collections.abc import Callable
+from types import SimpleNamespace
+from typing import Any
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.recorder.common import (
+    async_wait_recording_done,
+)
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
+
+from custom_components.evnnovator.const import (
+    DOMAIN,
+    EVENT_SESSION_COMPLETED,
+    EVENT_SESSION_STARTED,
+)
+from custom_components.evnnovator.logbook import async_describe_events
+
+DEVICE_NAME = "EVnnovator demo-driver-1"
+COMPLETED = {
+    "config_entry_id": "entry",
+    "session_id": "s-1",
+    "energy": 10.2,
+    "cost": 183.6,
+    "currency": "INR",
+    "duration": 3600.0,
+    "status": "COMPLETED",
+}
+
+
+def account_device(hass: HomeAssistant, entry: MockConfigEntry) -> dr.DeviceEntry:
+    device = dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, str(entry.unique_id)), entry.entry_id
+    )
+    assert device is not None
+    return device
+
+
+def describers(hass: HomeAssistant) -> dict[str, Callable[[Any], dict[str, str]]]:
+    """What the platform registers with the logbook, by event type."""
+    registered: dict[str, Callable[[Any], dict[str, str]]] = {}
+
+    def describe_event(domain: str, event_type: str, describe: Callable[[Any], Any]) -> None:
+        assert domain == DOMAIN
+        registered[event_type] = describe
+
+    async_describe_events(hass, describe_event)
+    assert set(registered) == {EVENT_SESSION_STARTED, EVENT_SESSION_COMPLETED}
+    return registered
+
+
+def describe(hass: HomeAssistant, event_type: str, data: dict[str, Any]) -> dict[str, str]:
+    # The logbook hands over a lazy event of which only `data` is read.
+    return describers(hass)[event_type](SimpleNamespace(data=data))
+
+
+@pytest.fixture
+def mock_recorder_before_hass(async_test_recorder: object) -> None:
+    """Prepare the recorder before Home Assistant starts, for the test that records events."""
+
+
+@pytest.fixture
+def device_id(hass: HomeAssistant, config_entry: MockConfigEntry) -> str:
+    """The account's device, registered as set-up does, without setting the entry up."""
+    config_entry.add_to_hass(hass)
+    return (
+        dr.async_get(hass)
+        .async_get_or_create(
+            config_entry_id=config_entry.entry_id,
+            identifiers={(DOMAIN, str(config_entry.unique_id))},
+            name=DEVICE_NAME,
+        )
+        .id
+    )
+
+
+def test_started(hass: HomeAssistant, device_id: str) -> None:
+    """A start is just that: its first figures say nothing yet."""
+    assert describe(hass, EVENT_SESSION_STARTED, {**COMPLETED, "device_id": device_id}) == {
+        "name": DEVICE_NAME,
+        "message": "started charging",
+    }
+
+
+@pytest.mark.parametrize(
+    ("figures", "message"),
+    [
+        ({}, "stopped charging after 10.2 kWh (183.60 INR)"),
+        ({"energy": 2.46666}, "stopped charging after 2.467 kWh (183.60 INR)"),
+        ({"energy": 10.0, "cost": 180}, "stopped charging after 10 kWh (180.00 INR)"),
+        ({"currency": None}, "stopped charging after 10.2 kWh (183.60)"),
+        ({"cost": None, "currency": None}, "stopped charging after 10.2 kWh"),
+        ({"energy": None}, "stopped charging (183.60 INR)"),
+        ({"energy": None, "cost": None, "currency": None}, "stopped charging"),
+        (
+            {"energy_limit": 10.0, "overshoot": 0.2},
+            "stopped charging after 10.2 kWh (183.60 INR), 0.2 kWh over the 10 kWh limit",
+        ),
+        (
+            {"energy": 9.5, "energy_limit": 10.0, "overshoot": -0.5},
+            "stopped charging after 9.5 kWh (183.60 INR), 0.5 kWh under the 10 kWh limit",
+        ),
+        (
+            {"energy": 10.0001, "energy_limit": 10.0, "overshoot": 0.0001},
+            "stopped charging after 10 kWh (183.60 INR), at the 10 kWh limit",
+        ),
+        (
+            {"energy": None, "energy_limit": 7.5, "overshoot": None},
+            "stopped charging (183.60 INR), with a 7.5 kWh limit",
+        ),
+        # The limit's keys are there only when a limit was set, and may then be None.
+        ({"energy_limit": None, "overshoot": None}, "stopped charging after 10.2 kWh (183.60 INR)"),
+    ],
+)
+def test_completed(
+    hass: HomeAssistant, device_id: str, figures: dict[str, Any], message: str
+) -> None:
+    """The session's energy, cost and limit, each as far as it is known."""
+    data = {**COMPLETED, "device_id": device_id, **figures}
+    assert describe(hass, EVENT_SESSION_COMPLETED, data) == {
+        "name": DEVICE_NAME,
+        "message": message,
+    }
+
+
+def test_name_the_user_gave(hass: HomeAssistant, device_id: str) -> None:
+    """A device the user renamed shows under its new name."""
+    dr.async_get(hass).async_update_device(device_id, name_by_user="Garage charger")
+    described = describe(hass, EVENT_SESSION_STARTED, {**COMPLETED, "device_id": device_id})
+    assert described["name"] == "Garage charger"
+
+
+@pytest.mark.parametrize("data", [{"device_id": "removed-device"}, {}])
+def test_device_gone(hass: HomeAssistant, data: dict[str, Any]) -> None:
+    """An event of a device that no longer exists (or names none) still reads well."""
+    assert describe(hass, EVENT_SESSION_COMPLETED, {**COMPLETED, **data}) == {
+        "name": "EVnnovator",
+        "message": "stopped charging after 10.2 kWh (183.60 INR)",
+    }
+
+
+async def test_not_a_dependency(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
+    """The integration sets up without the logbook; logbook.py waits for it."""
+    assert "logbook" not in hass.config.components
+
+
+async def test_in_the_device_logbook(
+    recorder_mock: object,
+    hass: HomeAssistant,
+    hass_ws_client: WebSocketGenerator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """With the logbook set up, the device's Activity shows both events, described.
+
+    The start is the real one, fired when the integration first saw the running session.
+    """
+    start = dt_util.utcnow().replace(year=2000)
+    device = account_device(hass, init_integration)
+    hass.bus.async_fire(EVENT_SESSION_COMPLETED, {**COMPLETED, "device_id": device.id})
+    hass.bus.async_fire(EVENT_SESSION_COMPLETED, {**COMPLETED, "device_id": "another-device"})
+    assert await async_setup_component(hass, "logbook", {})
+    await async_wait_recording_done(hass)
+
+    client = await hass_ws_client(hass)
+    await client.send_json_auto_id(
+        {"type": "logbook/get_events", "start_time": start.isoformat(), "device_ids": [device.id]}
+    )
+    response = await client.receive_json()
+
+    assert response["success"]
+    assert [
+        (entry["name"], entry["message"], entry["domain"])
+        for entry in response["result"]
+        if entry.get("domain") == DOMAIN
+    ] == [
+        (DEVICE_NAME, "started charging", DOMAIN),
+        (DEVICE_NAME, "stopped charging after 10.2 kWh (183.60 INR)", DOMAIN),
+    ]
