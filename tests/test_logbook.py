@@ -62,7 +62,7 @@ def describe(hass: HomeAssistant, event_type: str, data: dict[str, Any]) -> dict
 
 @pytest.fixture
 def mock_recorder_before_hass(async_test_recorder: object) -> None:
-    """Prepare the recorder before Home Assistant starts, for the test that records events."""
+    """Prepare the recorder before Home Assistant starts, which recorder_mock requires."""
 
 
 @pytest.fixture
