@@ -1,0 +1,1 @@
+"""Benchmarks of the integration against the simulator, in virtual time (scripts/bench)."""
