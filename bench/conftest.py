@@ -23,6 +23,8 @@ from tests.conftest import (  # noqa: F401  (fixtures: imported to be registered
 from .report import RESULTS, report
 
 _STARTED = time.monotonic()
+# What it loads, and its warning that a custom integration is loaded: once per benchmark.
+logging.getLogger("homeassistant.loader").setLevel(logging.ERROR)
 
 
 @pytest.fixture(autouse=True)
@@ -36,8 +38,6 @@ def quiet(hass: HomeAssistant) -> Iterator[None]:
     level = root.level
     root.setLevel(logging.WARNING)
     logging.getLogger("asyncio").setLevel(logging.ERROR)
-    # Its warning that a custom integration is loaded, once per benchmark.
-    logging.getLogger("homeassistant.loader").setLevel(logging.ERROR)
     hass.loop.set_debug(False)
     # Home Assistant spreads polls over the second at random: the same spread each time.
     random.seed(0)
