@@ -135,6 +135,10 @@ async def test_leaves_a_session_that_ended_alone(
 
     assert energy(hass) == final
     assert hass.states.get(STOP_BUTTON).state == STATE_UNAVAILABLE
-    # It did trigger: the condition held it back.
-    assert "Conditions not met, aborting automation" in caplog.text
+    # It triggered, and nothing was sent, whichever entity of the poll was written first: the
+    # condition holds it back (then Home Assistant does not count it as triggered), or it runs
+    # and the press skips the button, which is unavailable by then.
+    held_back = "Conditions not met, aborting automation" in caplog.text
+    ran = hass.states.get("automation.stop_at_energy").attributes["last_triggered"] is not None
+    assert held_back or ran
     assert stops(simulator) == 0
