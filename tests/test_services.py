@@ -207,6 +207,33 @@ async def test_start_takes_the_energy_limit_entity(
     assert body["autostop_session"] == {"type": "ENERGY", "value": 7.5}
 
 
+async def test_operator_stops_first_and_our_stop_stays_a_fallback(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: Simulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Started with the Energy limit set: the operator stops exactly there, and no STOP is sent."""
+    await end_demo_session(simulator, init_integration)
+    limits = init_integration.runtime_data.limits
+    limits.set_limits(energy=1.0)
+    await call(hass, START, {"token_uid": DEMO_TOKEN_UID})
+    coordinator = init_integration.runtime_data.coordinator
+
+    # 1 kWh at 7.4 kW take about 490 s; step through it as the polls and timers come due.
+    for _ in range(200):
+        await advance(hass, freezer, 5)
+        if coordinator.data is not None and not coordinator.data.is_running:
+            break
+    assert coordinator.data is not None
+    assert coordinator.data.status == "COMPLETED"
+    assert coordinator.data.kwh == 1.0
+    assert [path for _, path, _ in commands(simulator)] == ["/commands/START_SESSION"]
+    record = init_integration.runtime_data.tracker.record(coordinator.data.id)
+    assert record is not None
+    assert record.server_autostop == 1.0
+
+
 async def test_start_rejected_while_charging(
     hass: HomeAssistant, simulator: Simulator, init_integration: MockConfigEntry
 ) -> None:

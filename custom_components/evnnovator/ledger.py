@@ -40,6 +40,8 @@ class SessionRecord:
     """The energy limit in force while the session charged, if any."""
     limit_stop_sent: bool = False
     """The limit's STOP was accepted: it must not be sent again, even after a restart."""
+    server_autostop: float | None = None
+    """The energy (kWh) at which the operator was asked to stop the session by itself."""
 
 
 @dataclass

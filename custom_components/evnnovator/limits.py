@@ -43,6 +43,9 @@ MIN_RATE_SPAN = 10.0
 # How much of a new latency sample goes into the learned command latency.
 LATENCY_WEIGHT = 0.5
 MAX_LATENCY = 120.0
+# When the operator was asked to stop by itself, our STOP is only the fallback: it waits this
+# long past the predicted crossing, so that the operator's exact stop comes first.
+SERVER_AUTOSTOP_GRACE = 30.0
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,8 @@ class LimitController:
         self._attempt = 0
         self._retry_at: datetime | None = None
         self._stopping = False
+        self._expected_autostop: float | None = None
+        self._evaluated_session: str | None = None
 
     @callback
     def async_start(self) -> None:
@@ -97,6 +102,11 @@ class LimitController:
         self._evaluate()
 
     @callback
+    def expect_server_autostop(self, kwh: float) -> None:
+        """A START with an autostop was accepted: the next new session stops by itself."""
+        self._expected_autostop = kwh
+
+    @callback
     def _evaluate(self) -> None:
         """Decide, from the latest data, when the running session must be stopped."""
         if not self._coordinator.last_update_success:
@@ -107,16 +117,24 @@ class LimitController:
             return
         self._learn_latency(session)
         self._measure_rate(session)
-        if not session.is_charging:
+        record = self._tracker.record(session.id)
+        if session.id != self._evaluated_session:
+            # Another session: retries of the last one's STOP don't carry over.
+            self._evaluated_session = session.id
+            self._attempt, self._retry_at = 0, None
+            if self._expected_autostop is not None and record is not None and session.is_running:
+                self._tracker.note_server_autostop(session.id, self._expected_autostop)
+                self._expected_autostop = None
+        if not session.is_charging or record is None or record.limit_stop_sent:
             return
         self._tracker.note_energy_limit(session.id, self.energy_limit or None)
-        record = self._tracker.record(session.id)
-        if record is None or record.limit_stop_sent:
-            return
         seconds = self._seconds_to_limit(session)
         if seconds is None:
             return
-        send_in = seconds - self.command_latency
+        if record.server_autostop is not None:
+            send_in = seconds + SERVER_AUTOSTOP_GRACE
+        else:
+            send_in = seconds - self.command_latency
         if self._retry_at is not None:
             # A STOP that failed goes out again on its own schedule, not at the next update.
             send_in = max(send_in, (self._retry_at - dt_util.utcnow()).total_seconds())

@@ -158,6 +158,9 @@ async def _async_start_charging(call: ServiceCall) -> ServiceResponse:
             autostop_kwh=energy_limit,
         )
     )
+    if energy_limit is not None:
+        # The operator's stop is the exact one; the integration's own stays as the fallback.
+        entry.runtime_data.limits.expect_server_autostop(energy_limit)
     # Look at once: the new session shows, and its status sets the pace of polling, without
     # waiting for the idle interval.
     await coordinator.async_request_refresh()

@@ -72,6 +72,13 @@ class SessionTracker:
             record.energy_limit = limit
             self._save()
 
+    def note_server_autostop(self, session_id: str, kwh: float) -> None:
+        """Remember that the operator stops a session by itself at `kwh`."""
+        record = self.record(session_id)
+        if record is not None and record.server_autostop != kwh:
+            record.server_autostop = kwh
+            self._save()
+
     def note_limit_stop_sent(self, session_id: str) -> None:
         """Remember that the limit's STOP for a session was accepted."""
         record = self.record(session_id)
