@@ -17,7 +17,6 @@ from .api import (
     EvnnovatorError,
     EvnnovatorRateLimitError,
     Session,
-    SessionStatus,
 )
 from .const import (
     CONF_AUTH_ID,
@@ -36,7 +35,6 @@ if TYPE_CHECKING:
 
     from .data import EvnnovatorConfigEntry
 
-KNOWN_STATUSES = frozenset(status.value for status in SessionStatus)
 # Without a Retry-After header, wait this long after a 429 before asking again.
 DEFAULT_RATE_LIMIT_BACKOFF = 60.0
 
@@ -121,10 +119,10 @@ class EvnnovatorCoordinator(DataUpdateCoordinator[Session | None]):
 
     def _note_unknown_status(self, session: Session | None) -> None:
         """Say once per value when the API sends a status that OCPI does not define."""
-        if session is None:
+        if session is None or session.known_status is not None:
             return
         status = session.status.upper()
-        if status not in KNOWN_STATUSES and status not in self._reported_statuses:
+        if status not in self._reported_statuses:
             self._reported_statuses.add(status)
             LOGGER.warning(
                 "The API reported session status %r, which this integration does not know; "

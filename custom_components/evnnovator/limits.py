@@ -168,10 +168,7 @@ class LimitController:
         """The measured rate, or before there is one the session's average."""
         if self._rate_kw is not None:
             return self._rate_kw
-        if session.start is None or not session.kwh:
-            return None
-        hours = (self._coordinator.last_fetch - session.start).total_seconds() / 3600
-        return session.kwh / hours if hours > 0 else None
+        return session.average_power_kw(self._coordinator.last_fetch)
 
     def _seconds_to_limit(self, session: Session) -> float | None:
         """Seconds from the last reading until the first limit is reached; None if none is set."""

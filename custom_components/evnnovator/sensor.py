@@ -45,35 +45,24 @@ class EvnnovatorSensorEntityDescription(SensorEntityDescription):
 
 
 def _status(session: Session) -> str | None:
-    status = session.status.lower()
-    return status if status in STATUS_OPTIONS else None
-
-
-def _charging_seconds(session: Session) -> float | None:
-    """How long the session has run: to its end once finished, to now while it runs."""
-    if session.start is None:
-        return None
-    if session.is_running:
-        until = dt_util.utcnow()
-    elif session.end is not None:
-        until = session.end
-    else:
-        return None
-    return max((until - session.start).total_seconds(), 0.0)
+    known = session.known_status
+    return None if known is None else known.value.lower()
 
 
 def _duration_minutes(session: Session) -> float | None:
-    seconds = _charging_seconds(session)
+    seconds = session.elapsed(dt_util.utcnow())
     return None if seconds is None else round(seconds / 60, 1)
 
 
 def _average_power(session: Session) -> float | None:
-    if not session.is_charging or session.kwh is None:
+    if not session.is_charging:
         return None
-    seconds = _charging_seconds(session)
+    now = dt_util.utcnow()
+    seconds = session.elapsed(now)
     if seconds is None or seconds < MIN_AVERAGING_SECONDS:
         return None
-    return round(session.kwh / (seconds / 3600), 3)
+    power = session.average_power_kw(now)
+    return None if power is None else round(power, 3)
 
 
 def _location_attributes(session: Session) -> Mapping[str, Any]:

@@ -103,10 +103,6 @@ class SessionTracker:
             self._save()
 
     def _fire(self, event_type: str, session: Session, record: SessionRecord) -> None:
-        duration = None
-        if session.start is not None:
-            until = session.ended or self._coordinator.last_fetch
-            duration = max((until - session.start).total_seconds(), 0.0)
         data: dict[str, Any] = {
             "device_id": self._device_id,
             "config_entry_id": self._entry.entry_id,
@@ -114,7 +110,7 @@ class SessionTracker:
             "energy": session.kwh,
             "cost": session.total_cost,
             "currency": session.currency,
-            "duration": duration,
+            "duration": session.elapsed(self._coordinator.last_fetch),
             "status": session.status,
         }
         if event_type == EVENT_SESSION_COMPLETED and record.energy_limit is not None:

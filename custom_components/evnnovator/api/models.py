@@ -96,14 +96,42 @@ class Session:
     raw: dict[str, Any] = field(repr=False, compare=False, hash=False)
 
     @property
+    def known_status(self) -> SessionStatus | None:
+        """The status as one of OCPI's, or None for a value OCPI does not define."""
+        try:
+            return SessionStatus(self.status.upper())
+        except ValueError:
+            return None
+
+    @property
     def is_running(self) -> bool:
         """Whether the session is pending or charging: the status says so, not the end time."""
-        return self.status.upper() in RUNNING_STATUSES
+        return self.known_status in RUNNING_STATUSES
 
     @property
     def is_charging(self) -> bool:
         """Whether energy is flowing."""
-        return self.status.upper() == SessionStatus.ACTIVE
+        return self.known_status is SessionStatus.ACTIVE
+
+    def elapsed(self, now: datetime) -> float | None:
+        """Seconds the session has run: until `now` while it runs, until its end once it ended.
+
+        None without a start, or for an ended session whose end the API did not send: a guess
+        would be a wrong value.
+        """
+        if self.start is None:
+            return None
+        until = now if self.is_running else self.end
+        if until is None:
+            return None
+        return max((until - self.start).total_seconds(), 0.0)
+
+    def average_power_kw(self, now: datetime) -> float | None:
+        """The session's energy over the time it has run, in kW."""
+        seconds = self.elapsed(now)
+        if self.kwh is None or not seconds:
+            return None
+        return self.kwh / (seconds / 3600)
 
     @property
     def ended(self) -> datetime | None:
