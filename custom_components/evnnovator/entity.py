@@ -6,6 +6,7 @@ from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .coordinator import EvnnovatorCoordinator
+from .data import EvnnovatorConfigEntry
 from .device import account_device_info
 
 
@@ -21,3 +22,20 @@ class EvnnovatorEntity(CoordinatorEntity[EvnnovatorCoordinator]):
         self.entity_description = description
         self._attr_unique_id = f"{entry.unique_id}_{description.key}"
         self._attr_device_info = account_device_info(entry)
+
+
+class EvnnovatorKeptValueEntity(EvnnovatorEntity):
+    """An entity whose value the integration keeps itself (a limit, a total), not the API's.
+
+    It stays available while the API is away: what it shows does not depend on the API.
+    """
+
+    def __init__(self, entry: EvnnovatorConfigEntry, description: EntityDescription) -> None:
+        """Attach the entity to the account's device and its run-time parts."""
+        super().__init__(entry.runtime_data.coordinator, description)
+        self._runtime = entry.runtime_data
+
+    @property
+    def available(self) -> bool:
+        """Always: the integration holds the value."""
+        return True

@@ -15,7 +15,7 @@ from homeassistant.components.number import (
 from homeassistant.const import EntityCategory, UnitOfEnergy
 
 from .const import MAX_ENERGY_LIMIT_KWH
-from .entity import EvnnovatorEntity
+from .entity import EvnnovatorKeptValueEntity
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -74,34 +74,22 @@ async def async_setup_entry(
     async_add_entities(EvnnovatorLimit(entry, description) for description in LIMITS)
 
 
-class EvnnovatorLimit(EvnnovatorEntity, RestoreNumber):
+class EvnnovatorLimit(EvnnovatorKeptValueEntity, RestoreNumber):
     """A limit; 0 is off. It survives restarts as the entity's restored state."""
 
     entity_description: EvnnovatorNumberEntityDescription
-
-    def __init__(
-        self, entry: EvnnovatorConfigEntry, description: EvnnovatorNumberEntityDescription
-    ) -> None:
-        """Attach the limit to the account's device and limit controller."""
-        super().__init__(entry.runtime_data.coordinator, description)
-        self._limits = entry.runtime_data.limits
 
     async def async_added_to_hass(self) -> None:
         """Take up the value from before the restart."""
         await super().async_added_to_hass()
         restored = await self.async_get_last_number_data()
         if restored is not None and restored.native_value is not None:
-            self.entity_description.set_fn(self._limits, restored.native_value)
-
-    @property
-    def available(self) -> bool:
-        """A setting can be changed whether or not the API answers right now."""
-        return True
+            self.entity_description.set_fn(self._runtime.limits, restored.native_value)
 
     @property
     def native_value(self) -> float:
         """The limit in force."""
-        return self.entity_description.value_fn(self._limits)
+        return self.entity_description.value_fn(self._runtime.limits)
 
     @property
     def native_unit_of_measurement(self) -> str | None:
@@ -113,5 +101,5 @@ class EvnnovatorLimit(EvnnovatorEntity, RestoreNumber):
 
     async def async_set_native_value(self, value: float) -> None:
         """Apply the new limit to the running session at once."""
-        self.entity_description.set_fn(self._limits, value)
+        self.entity_description.set_fn(self._runtime.limits, value)
         self.async_write_ha_state()

@@ -21,7 +21,7 @@ from homeassistant.util import dt as dt_util
 
 from .api import Session, SessionStatus
 from .data import EvnnovatorConfigEntry
-from .entity import EvnnovatorEntity
+from .entity import EvnnovatorEntity, EvnnovatorKeptValueEntity
 
 if TYPE_CHECKING:
     from .tracker import SessionTracker
@@ -255,27 +255,18 @@ class EvnnovatorSensor(EvnnovatorEntity, SensorEntity):
         return self.entity_description.attributes_fn(session)
 
 
-class EvnnovatorTotalSensor(EvnnovatorEntity, SensorEntity):
-    """A lifetime total: every session counted once, kept across restarts and outages."""
+class EvnnovatorTotalSensor(EvnnovatorKeptValueEntity, SensorEntity):
+    """A lifetime total: every session counted once, kept across restarts and outages.
+
+    It stays true while the API is away: it only misses what it has not seen yet.
+    """
 
     entity_description: EvnnovatorTotalSensorEntityDescription
-
-    def __init__(
-        self, entry: EvnnovatorConfigEntry, description: EvnnovatorTotalSensorEntityDescription
-    ) -> None:
-        """Attach the total to the account's device and its session tracker."""
-        super().__init__(entry.runtime_data.coordinator, description)
-        self._tracker = entry.runtime_data.tracker
-
-    @property
-    def available(self) -> bool:
-        """A total stays true while the API is away: it only misses what it has not seen yet."""
-        return True
 
     @property
     def native_value(self) -> float | None:
         """The total the tracker keeps."""
-        return self.entity_description.value_fn(self._tracker, self.coordinator.data)
+        return self.entity_description.value_fn(self._runtime.tracker, self.coordinator.data)
 
     @property
     def native_unit_of_measurement(self) -> str | None:
