@@ -101,11 +101,7 @@ class EvnnovatorCoordinator(DataUpdateCoordinator[Session | None]):
                 translation_domain=DOMAIN, translation_key="rate_limited", retry_after=wait
             ) from err
         except EvnnovatorError as err:
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key=translation_key_for(err),
-                translation_placeholders={"error": str(err)},
-            ) from err
+            raise translated_error(err, UpdateFailed) from err
         self.last_fetch = dt_util.utcnow()
         self._note_unknown_status(session)
         self.update_interval = (

@@ -32,9 +32,11 @@ def translation_key_for(err: EvnnovatorError) -> str:
             return "unexpected_error"
 
 
-def translated_error(err: EvnnovatorError) -> HomeAssistantError:
-    """The error that tells the user, in their language, why a command failed."""
-    return HomeAssistantError(
+def translated_error(
+    err: EvnnovatorError, error_type: type[HomeAssistantError] = HomeAssistantError
+) -> HomeAssistantError:
+    """The error that tells the user, in their language, why a call to the API failed."""
+    return error_type(
         translation_domain=DOMAIN,
         translation_key=translation_key_for(err),
         translation_placeholders={"error": str(err)},
