@@ -127,6 +127,6 @@ async def test_nothing_to_stop(
     await advance(hass, freezer, 5)
     simulator.clear_requests()
     with pytest.raises(HomeAssistantError) as raised:
-        await init_integration.runtime_data.coordinator.async_stop_charging()
+        await init_integration.runtime_data.stops.async_stop_by_user()
     assert raised.value.translation_key == "not_charging"
     assert stop_requests(simulator) == []

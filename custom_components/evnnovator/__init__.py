@@ -9,12 +9,15 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 
 from . import const
+from .account import Account
 from .api import EvnnovatorClient
 from .coordinator import EvnnovatorCoordinator
-from .data import EvnnovatorConfigEntry, EvnnovatorRuntimeData
+from .data import EvnnovatorConfigEntry
 from .device import async_register_account_device
+from .forecast import MeterTrack
 from .limits import LimitController
 from .services import async_setup_services
+from .stopping import StopCommands
 from .tracker import SessionTracker
 
 PLATFORMS: list[Platform] = [
@@ -50,16 +53,19 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 async def async_setup_entry(hass: HomeAssistant, entry: EvnnovatorConfigEntry) -> bool:
     """Check the account with a first refresh, then follow its sessions and set up the entities."""
-    coordinator = EvnnovatorCoordinator(hass, entry, create_client(hass, dict(entry.data)))
-    await coordinator.async_config_entry_first_refresh()
-    device_id = async_register_account_device(hass, entry)
-    tracker = SessionTracker(hass, entry, coordinator, device_id)
+    tracker = SessionTracker(hass, entry)
     await tracker.async_load()
-    limits = LimitController(hass, entry, coordinator, tracker)
-    limits.async_start()
-    entry.runtime_data = EvnnovatorRuntimeData(
-        coordinator=coordinator, tracker=tracker, limits=limits
+    coordinator = EvnnovatorCoordinator(
+        hass, entry, create_client(hass, dict(entry.data)), MeterTrack(tracker.operator)
     )
+    await coordinator.async_config_entry_first_refresh()
+    tracker.device_id = async_register_account_device(hass, entry)
+    stops = StopCommands(hass, entry, coordinator, tracker)
+    limits = LimitController(hass, entry, coordinator, tracker, stops)
+    entry.runtime_data = Account(
+        coordinator=coordinator, tracker=tracker, stops=stops, limits=limits
+    )
+    entry.runtime_data.async_follow(entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 

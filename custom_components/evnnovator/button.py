@@ -21,18 +21,22 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the stop button of the driver account."""
-    async_add_entities([EvnnovatorStopButton(entry.runtime_data.coordinator, STOP_CHARGING)])
+    async_add_entities([EvnnovatorStopButton(entry, STOP_CHARGING)])
 
 
 class EvnnovatorStopButton(EvnnovatorEntity, ButtonEntity):
-    """Sends STOP for the latest session; usable only while it is pending or charging."""
+    """Sends STOP for the latest session; usable while it runs and no STOP is on its way."""
+
+    def __init__(self, entry: EvnnovatorConfigEntry, description: ButtonEntityDescription) -> None:
+        """Stop through the account's one way of sending STOP."""
+        super().__init__(entry.runtime_data.coordinator, description)
+        self._stops = entry.runtime_data.stops
 
     @property
     def available(self) -> bool:
-        """Only a running session can be stopped."""
-        session = self.coordinator.data
-        return super().available and session is not None and session.is_running
+        """A session that ran at the last good reading can be stopped, even while polls fail."""
+        return self._stops.can_stop()
 
     async def async_press(self) -> None:
         """Stop the session; the state follows within seconds through quick refreshes."""
-        await self.coordinator.async_stop_charging()
+        await self._stops.async_stop_by_user()

@@ -5,10 +5,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
+from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.event import async_call_later
-from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.helpers.update_coordinator import (
+    TimestampDataUpdateCoordinator,
+    UpdateFailed,
+)
 from homeassistant.util import dt as dt_util
 
 from .api import (
@@ -31,21 +35,26 @@ from .const import (
 from .errors import translated_error, translation_key_for
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Iterable
-
-    from .data import EvnnovatorConfigEntry
+    from .forecast import MeterTrack
 
 # Without a Retry-After header, wait this long after a 429 before asking again.
 DEFAULT_RATE_LIMIT_BACKOFF = 60.0
 
 
-class EvnnovatorCoordinator(DataUpdateCoordinator[Session | None]):
-    """Keeps the driver's latest session (None before their first one)."""
+class EvnnovatorCoordinator(TimestampDataUpdateCoordinator[Session | None]):
+    """Keeps the driver's latest session (None before their first one).
 
-    config_entry: EvnnovatorConfigEntry
+    `last_update_success_time` is when it was fetched; `meter` when its energy was true.
+    """
+
+    config_entry: ConfigEntry
 
     def __init__(
-        self, hass: HomeAssistant, entry: EvnnovatorConfigEntry, client: EvnnovatorClient
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry,
+        client: EvnnovatorClient,
+        meter: MeterTrack,
     ) -> None:
         """Set up polling at the idle pace; the first answer sets the real pace."""
         super().__init__(
@@ -58,12 +67,11 @@ class EvnnovatorCoordinator(DataUpdateCoordinator[Session | None]):
             ),
         )
         self.client = client
+        self.meter = meter
         self.auth_id: str = entry.data[CONF_AUTH_ID]
         self._rate_limited_until: datetime | None = None
         self._stop_refreshes: list[CALLBACK_TYPE] = []
         self._reported_statuses: set[str] = set()
-        self.last_fetch = dt_util.utcnow()
-        """When the data was fetched: the moment its energy and cost were true."""
 
     @property
     def charging_interval(self) -> timedelta:
@@ -102,16 +110,28 @@ class EvnnovatorCoordinator(DataUpdateCoordinator[Session | None]):
             ) from err
         except EvnnovatorError as err:
             raise translated_error(err, UpdateFailed) from err
-        self.last_fetch = dt_util.utcnow()
+        fetched_at = dt_util.utcnow()
         self._note_unknown_status(session)
-        self.update_interval = (
-            self.charging_interval
-            if session is not None and session.is_running
-            else self.idle_interval
-        )
+        if session is not None:
+            self.meter.observe(session, fetched_at)
+        self.update_interval = self._pace(session, fetched_at)
         if session is None or not session.is_running:
             self._cancel_stop_refreshes()
         return session
+
+    def _pace(self, session: Session | None, now: datetime) -> timedelta:
+        """Idle, or while charging in step with the operator's meter."""
+        if session is None or not session.is_running:
+            return self.idle_interval
+        interval = self.charging_interval.total_seconds()
+        if not session.is_charging:
+            return self.charging_interval
+        return timedelta(seconds=self.meter.poll_delay(now, interval))
+
+    @property
+    def last_fetch(self) -> datetime:
+        """When the data was last fetched successfully (before the first fetch: now)."""
+        return self.last_update_success_time or dt_util.utcnow()
 
     def _note_unknown_status(self, session: Session | None) -> None:
         """Say once per value when the API sends a status that OCPI does not define."""
@@ -126,53 +146,20 @@ class EvnnovatorCoordinator(DataUpdateCoordinator[Session | None]):
                 session.status,
             )
 
-    async def async_stop_charging(self) -> Session:
-        """Send STOP for the running session and watch closely until it has stopped.
-
-        Returns the session as it was when STOP was accepted; raises a translated
-        HomeAssistantError when nothing runs or the API refuses.
-        """
-        session = self.data
-        if session is None or not session.is_running:
-            raise HomeAssistantError(translation_domain=DOMAIN, translation_key="not_charging")
-        try:
-            await self.async_send_stop(session)
-        except EvnnovatorError as err:
-            raise translated_error(err) from err
-        return session
-
-    async def async_send_command(self, command: Awaitable[None]) -> None:
-        """Await a command the user gave (e.g. the client's START).
-
-        Raises a translated HomeAssistantError when the API refuses; refused credentials start
-        reauth.
-        """
-        try:
-            await self._async_command(command)
-        except EvnnovatorError as err:
-            raise translated_error(err) from err
-
-    async def async_send_stop(self, session: Session) -> None:
-        """Send STOP for `session`; raises the client's errors, refused credentials start reauth.
-
-        Once accepted, refreshes follow quickly until the session has stopped.
-        """
-        await self._async_command(self.client.stop_session(session.id))
-        self._schedule_stop_refreshes(STOP_REFRESH_DELAYS)
-
-    async def _async_command(self, command: Awaitable[None]) -> None:
-        """Await a command; refused credentials start reauth, and the error goes on."""
-        try:
-            await command
-        except EvnnovatorAuthenticationError:
-            self.config_entry.async_start_reauth(self.hass)
-            raise
-
-    def _schedule_stop_refreshes(self, delays: Iterable[float]) -> None:
+    @callback
+    def schedule_stop_refreshes(self) -> None:
+        """After an accepted STOP, look quickly and then less so until the session has stopped."""
         self._cancel_stop_refreshes()
         self._stop_refreshes = [
-            async_call_later(self.hass, delay, self._async_stop_refresh) for delay in delays
+            async_call_later(self.hass, delay, self._async_stop_refresh)
+            for delay in STOP_REFRESH_DELAYS
         ]
+
+    @property
+    def next_poll_at(self) -> datetime:
+        """When the regular polling will next ask (approximately: HA spreads it over a second)."""
+        interval = self.update_interval or self.idle_interval
+        return self.last_fetch + interval
 
     async def _async_stop_refresh(self, _now: datetime) -> None:
         await self.async_refresh()

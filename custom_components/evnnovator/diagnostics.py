@@ -30,7 +30,11 @@ async def async_get_config_entry_diagnostics(
     """The entry's settings and the latest session exactly as the API sent it, redacted."""
     coordinator = entry.runtime_data.coordinator
     limits = entry.runtime_data.limits
-    ledger = entry.runtime_data.tracker.ledger
+    tracker = entry.runtime_data.tracker
+    ledger = tracker.ledger
+    operator = tracker.operator
+    latest = coordinator.meter.latest
+    plan = limits.plan
     session = coordinator.data
     return {
         "entry": {
@@ -48,7 +52,25 @@ async def async_get_config_entry_diagnostics(
         "limits": {
             "energy_limit": limits.energy_limit,
             "cost_limit": limits.cost_limit,
-            "command_latency_seconds": limits.command_latency,
+            "planned_stop": None
+            if plan is None
+            else {
+                "limit": plan.limit,
+                "send_at": plan.send_at.isoformat(),
+                "crossing_at": plan.crossing_at.isoformat(),
+            },
+        },
+        # What was learned of the operator: it decides when the limits send STOP.
+        "operator": {
+            **operator.as_dict(),
+            "meter_cadence_seconds": operator.cadence,
+            "stop_latency_seconds": operator.latency,
+            "stop_latency_learned": operator.latency_learned,
+        },
+        "meter": {
+            "latest_at": None if latest is None else latest.at.isoformat(),
+            "latest_at_measured": None if latest is None else latest.measured,
+            "rate_kw": coordinator.meter.rate_kw(None if session is None else session.start),
         },
         # Session ids are the API's own; what the integration decided for each is what helps.
         "ledger": {

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 
 from .api import (
@@ -41,3 +46,15 @@ def translated_error(
         translation_key=translation_key_for(err),
         translation_placeholders={"error": str(err)},
     )
+
+
+@asynccontextmanager
+async def translated_errors(hass: HomeAssistant, entry: ConfigEntry) -> AsyncIterator[None]:
+    """Around a command the user gave: refused credentials start reauth; errors come translated."""
+    try:
+        yield
+    except EvnnovatorAuthenticationError as err:
+        entry.async_start_reauth(hass)
+        raise translated_error(err) from err
+    except EvnnovatorError as err:
+        raise translated_error(err) from err

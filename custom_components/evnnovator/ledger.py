@@ -38,10 +38,18 @@ class SessionRecord:
     completed_announced: bool = False
     energy_limit: float | None = None
     """The energy limit in force while the session charged, if any."""
-    limit_stop_sent: bool = False
-    """The limit's STOP was accepted: it must not be sent again, even after a restart."""
-    server_autostop: float | None = None
-    """The energy (kWh) at which the operator was asked to stop the session by itself."""
+    stop_sent: bool = False
+    """A STOP was accepted: it must not be sent again, even after a restart."""
+    stopped_by: str | None = None
+    """Who sent that STOP: "energy" or "cost" (a limit) or "user"."""
+
+    @classmethod
+    def from_stored(cls, stored: dict[str, Any]) -> SessionRecord:
+        """A record as kept by this or an earlier version (which only knew the limit's STOP)."""
+        known = {name: stored[name] for name in cls.__dataclass_fields__ if name in stored}
+        if stored.get("limit_stop_sent"):
+            known["stop_sent"] = True
+        return cls(**known)
 
 
 @dataclass
@@ -63,7 +71,7 @@ class SessionLedger:
         stored = stored or {}
         self._remember_count = remember
         self.sessions: dict[str, SessionRecord] = {
-            session_id: SessionRecord(**record)
+            session_id: SessionRecord.from_stored(record)
             for session_id, record in stored.get("sessions", {}).items()
         }
         self._retired_energy: float = stored.get("retired_energy", 0.0)

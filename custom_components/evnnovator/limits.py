@@ -1,14 +1,13 @@
 """Stops a charging session at an energy or cost limit, at the moment it is reached.
 
-Waiting for the poll that sees the limit crossed would overshoot by up to a poll interval's
-worth of energy. Instead, each update measures the charging rate, predicts when the limit will
-be crossed, and schedules the STOP for that moment less the time the operator takes to stop
-(learned from earlier stops); as the moment nears it polls more often to sharpen the guess.
+Waiting for the poll that sees the limit crossed would overshoot by up to a meter interval's
+worth of energy. Instead each update plans the STOP (forecast.plan_stop: from the meter value's
+own time, at the measured rate, less the operator's learned stop latency), polls once more when
+a fresher meter value will arrive in time to sharpen the plan, and sends the STOP on time.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 import logging
 from typing import TYPE_CHECKING
@@ -23,36 +22,27 @@ from .api import (
     EvnnovatorConnectionError,
     EvnnovatorError,
     EvnnovatorRateLimitError,
-    Session,
 )
 from .const import DOMAIN
+from .forecast import Limits, StopPlan, plan_stop
 
 if TYPE_CHECKING:
+    from homeassistant.config_entries import ConfigEntry
+
+    from .api import Session
     from .coordinator import EvnnovatorCoordinator
-    from .data import EvnnovatorConfigEntry
+    from .forecast import MeterTrack
+    from .ledger import SessionRecord
+    from .stopping import StopCommands
     from .tracker import SessionTracker
 
 _LOGGER = logging.getLogger(__name__)
 
-# Waits before sending a STOP again after a failure that may pass (network, 5xx, 429).
+# Waits before sending a STOP again after a failure that may pass (network, 5xx, 429); after
+# the last, the repair issue. One schedule per session.
 STOP_RETRY_DELAYS = (5.0, 15.0, 30.0)
 # Closer than this to the moment, one more refresh would not arrive in time to matter.
 MIN_REFRESH_LEAD = 4.0
-# Two readings closer in time than this say more about rounding than about the rate.
-MIN_RATE_SPAN = 10.0
-# How much of a new latency sample goes into the learned command latency.
-LATENCY_WEIGHT = 0.5
-MAX_LATENCY = 120.0
-# When the operator was asked to stop by itself, our STOP is only the fallback: it waits this
-# long past the predicted crossing, so that the operator's exact stop comes first.
-SERVER_AUTOSTOP_GRACE = 30.0
-
-
-@dataclass(frozen=True)
-class _Reading:
-    session_id: str
-    at: datetime
-    kwh: float
 
 
 class LimitController:
@@ -61,189 +51,165 @@ class LimitController:
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: EvnnovatorConfigEntry,
+        entry: ConfigEntry,
         coordinator: EvnnovatorCoordinator,
         tracker: SessionTracker,
+        stops: StopCommands,
     ) -> None:
         """Start with no limits: the number entities restore them."""
         self._hass = hass
         self._entry = entry
         self._coordinator = coordinator
         self._tracker = tracker
-        self.energy_limit = 0.0
-        self.cost_limit = 0.0
-        self.command_latency = 0.0
-        """Seconds from an accepted STOP until the charger stops, learned from our stops."""
-        self._latency_learned = False
-        self._previous: _Reading | None = None
-        self._rate_kw: float | None = None
+        self._stops = stops
+        self.limits = Limits()
+        self.plan: StopPlan | None = None
+        """The STOP planned for the running session, if a limit is set and the rate known."""
+        self._session: Session | None = None
         self._stop_timer: CALLBACK_TYPE | None = None
         self._refresh_timer: CALLBACK_TYPE | None = None
-        self._stop_sent_at: tuple[str, datetime] | None = None
-        self._attempt = 0
+        self._attempts: dict[str, int] = {}
+        """Failed STOPs of each session: the retry schedule is the session's, not the poll's."""
         self._retry_at: datetime | None = None
+        self._given_up: set[str] = set()
         self._stopping = False
-        self._expected_autostop: float | None = None
-        self._evaluated_session: str | None = None
+        self._meter: MeterTrack | None = None
+        entry.async_on_unload(self._cancel_timers)
 
-    @callback
-    def async_start(self) -> None:
-        """Follow the coordinator's updates until the entry unloads."""
-        self._entry.async_on_unload(self._coordinator.async_add_listener(self._evaluate))
-        self._entry.async_on_unload(self._cancel_timers)
+    @property
+    def _issue_id(self) -> str:
+        return f"limit_stop_failed_{self._entry.entry_id}"
+
+    @property
+    def energy_limit(self) -> float:
+        """KWh at which to stop; 0 is off."""
+        return self.limits.energy_kwh
+
+    @property
+    def cost_limit(self) -> float:
+        """Cost at which to stop; 0 is off."""
+        return self.limits.cost
 
     @callback
     def set_limits(self, *, energy: float | None = None, cost: float | None = None) -> None:
         """Change a limit (0 is off) and apply it to the running session at once."""
-        if energy is not None:
-            self.energy_limit = energy
-        if cost is not None:
-            self.cost_limit = cost
-        self._evaluate()
+        self.limits = Limits(
+            energy_kwh=self.limits.energy_kwh if energy is None else energy,
+            cost=self.limits.cost if cost is None else cost,
+        )
+        if self._session is not None and self._meter is not None:
+            self.evaluate(self._session, self._tracker.record(self._session.id), self._meter)
 
     @callback
-    def expect_server_autostop(self, kwh: float) -> None:
-        """A START with an autostop was accepted: the next new session stops by itself."""
-        self._expected_autostop = kwh
-
-    @callback
-    def _evaluate(self) -> None:
-        """Decide, from the latest data, when the running session must be stopped."""
-        if not self._coordinator.last_update_success:
-            return  # a failed update tells nothing new: what was planned from the last one stands
+    def evaluate(self, session: Session, record: SessionRecord | None, meter: MeterTrack) -> None:
+        """Plan, from a new reading, when the running session must be stopped."""
         self._cancel_timers()
-        session = self._coordinator.data
-        if session is None:
+        self._session, self._meter, self.plan = session, meter, None
+        if session.id in self._given_up and (
+            not session.is_running or self._stops.sent(session.id)
+        ):
+            # Stopped by hand, or ended: the user need not act any more.
+            self._given_up.discard(session.id)
+            ir.async_delete_issue(self._hass, DOMAIN, self._issue_id)
+        if (
+            not session.is_charging
+            or record is None
+            or self._stops.sent(session.id)
+            or session.id in self._given_up
+        ):
             return
-        self._learn_latency(session)
-        self._measure_rate(session)
-        record = self._tracker.record(session.id)
-        if session.id != self._evaluated_session:
-            # Another session: retries of the last one's STOP don't carry over.
-            self._evaluated_session = session.id
-            self._attempt, self._retry_at = 0, None
-            if self._expected_autostop is not None and record is not None and session.is_running:
-                self._tracker.note_server_autostop(session.id, self._expected_autostop)
-                self._expected_autostop = None
-        if not session.is_charging or record is None or record.limit_stop_sent:
+        self._tracker.amend(session.id, energy_limit=self.limits.energy_kwh or None)
+        reading = meter.latest
+        if reading is None or reading.session_id != session.id:
             return
-        self._tracker.note_energy_limit(session.id, self.energy_limit or None)
-        seconds = self._seconds_to_limit(session)
-        if seconds is None:
+        plan = plan_stop(
+            reading, meter.rate_kw(session.start), self.limits, self._tracker.operator.latency
+        )
+        if plan is None:
             return
-        if record.server_autostop is not None:
-            send_in = seconds + SERVER_AUTOSTOP_GRACE
-        else:
-            send_in = seconds - self.command_latency
-        if self._retry_at is not None:
-            # A STOP that failed goes out again on its own schedule, not at the next update.
-            send_in = max(send_in, (self._retry_at - dt_util.utcnow()).total_seconds())
+        self.plan = plan
+        now = dt_util.utcnow()
+        send_at = plan.send_at
+        if self._retry_at is not None and self._attempts.get(session.id):
+            send_at = max(send_at, self._retry_at)  # a failed STOP goes out on its own schedule
+        send_in = (send_at - now).total_seconds()
         if send_in <= 0:
-            self._hass.async_create_task(self._async_stop(session), eager_start=True)
+            self._hass.async_create_task(self._async_stop(session, plan), eager_start=True)
             return
         self._stop_timer = async_call_later(self._hass, send_in, self._async_stop_due)
-        # Poll again halfway there, to stop on a fresh reading rather than an old guess.
-        lead = send_in / 2
-        interval = self._coordinator.update_interval
-        if lead >= MIN_REFRESH_LEAD and (interval is None or lead < interval.total_seconds()):
-            self._refresh_timer = async_call_later(self._hass, lead, self._async_refresh_due)
+        self._schedule_refresh(meter, now, send_at)
 
-    def _measure_rate(self, session: Session) -> None:
-        """The charging rate between the two latest readings of the same session."""
-        if session.kwh is None:
+    def _schedule_refresh(self, meter: MeterTrack, now: datetime, send_at: datetime) -> None:
+        """Poll when the next meter value is due, if it comes before the STOP and the poll."""
+        due = meter.next_sample_at(now)
+        if due is None:
             return
-        now = self._coordinator.last_fetch
-        previous = self._previous
-        if previous is None or previous.session_id != session.id:
-            self._previous, self._rate_kw = _Reading(session.id, now, session.kwh), None
-            return
-        span = (now - previous.at).total_seconds()
-        if span < MIN_RATE_SPAN:
-            return
-        if session.kwh > previous.kwh:
-            self._rate_kw = (session.kwh - previous.kwh) / (span / 3600)
-        self._previous = _Reading(session.id, now, session.kwh)
-
-    def _power_kw(self, session: Session) -> float | None:
-        """The measured rate, or before there is one the session's average."""
-        if self._rate_kw is not None:
-            return self._rate_kw
-        return session.average_power_kw(self._coordinator.last_fetch)
-
-    def _seconds_to_limit(self, session: Session) -> float | None:
-        """Seconds from the last reading until the first limit is reached; None if none is set."""
-        remaining_kwh: list[float] = []
-        if self.energy_limit > 0 and session.kwh is not None:
-            remaining_kwh.append(self.energy_limit - session.kwh)
-        if self.cost_limit > 0 and session.total_cost is not None:
-            if session.total_cost >= self.cost_limit:
-                remaining_kwh.append(0.0)
-            elif session.kwh:
-                price = session.total_cost / session.kwh
-                remaining_kwh.append((self.cost_limit - session.total_cost) / price)
-        if not remaining_kwh:
-            return None
-        remaining = min(remaining_kwh)
-        if remaining <= 0:
-            return 0.0
-        power = self._power_kw(session)
-        if not power:
-            return None
-        elapsed = (dt_util.utcnow() - self._coordinator.last_fetch).total_seconds()
-        return remaining / power * 3600 - elapsed
+        lead = timedelta(seconds=MIN_REFRESH_LEAD)
+        if due < send_at - lead and due < self._coordinator.next_poll_at - lead:
+            self._refresh_timer = async_call_later(
+                self._hass, (due - now).total_seconds(), self._async_refresh_due
+            )
 
     async def _async_stop_due(self, _now: datetime) -> None:
         self._stop_timer = None
-        session = self._coordinator.data
-        if session is not None and session.is_charging:
-            await self._async_stop(session)
+        session, plan = self._session, self.plan
+        if session is not None and plan is not None and session.is_charging:
+            await self._async_stop(session, plan)
 
     async def _async_refresh_due(self, _now: datetime) -> None:
         self._refresh_timer = None
         await self._coordinator.async_refresh()
 
-    async def _async_stop(self, session: Session) -> None:
-        """Send the limit's STOP once; retry what may pass; tell the user if it keeps failing."""
+    async def _async_stop(self, session: Session, plan: StopPlan) -> None:
+        """Send the limit's STOP; retry what may pass; tell the user if it keeps failing."""
         if self._stopping:  # a timer and an update may both find the moment has come
-            return
-        record = self._tracker.record(session.id)
-        if record is not None and record.limit_stop_sent:  # planned while it was on its way
             return
         self._stopping = True
         try:
-            await self._async_send_limit_stop(session)
+            await self._async_send_limit_stop(session, plan)
         finally:
             self._stopping = False
 
-    async def _async_send_limit_stop(self, session: Session) -> None:
-        issue_id = f"limit_stop_failed_{self._entry.entry_id}"
+    async def _async_send_limit_stop(self, session: Session, plan: StopPlan) -> None:
+        issue_id = self._issue_id
         try:
-            await self._coordinator.async_send_stop(session)
+            sent = await self._stops.async_stop(session, plan.limit)
         except EvnnovatorCommandRejectedError:
             # The session already ended (or is ending) by itself: nothing left to stop.
             _LOGGER.info("The limit's STOP for session %s was rejected: it had ended", session.id)
         except (EvnnovatorConnectionError, EvnnovatorRateLimitError) as err:
-            if self._attempt < len(STOP_RETRY_DELAYS):
-                delay = STOP_RETRY_DELAYS[self._attempt]
-                self._attempt += 1
-                self._retry_at = dt_util.utcnow() + timedelta(seconds=delay)
-                _LOGGER.warning("Could not stop at the limit (%s); again in %g s", err, delay)
-                self._stop_timer = async_call_later(self._hass, delay, self._async_stop_due)
-            else:
-                self._report_failure(issue_id, err)
+            self._retry_or_give_up(session, issue_id, err)
             return
         except EvnnovatorError as err:
-            self._report_failure(issue_id, err)
+            self._give_up(session, issue_id, err)
             return
         else:
-            self._stop_sent_at = (session.id, dt_util.utcnow())
-            _LOGGER.info("Stopped session %s at its limit", session.id)
-        self._attempt, self._retry_at = 0, None
-        self._tracker.note_limit_stop_sent(session.id)
+            if sent:
+                _LOGGER.info("Stopped session %s at its %s limit", session.id, plan.limit)
+        self._attempts.pop(session.id, None)
+        self._retry_at = None
         ir.async_delete_issue(self._hass, DOMAIN, issue_id)
 
-    def _report_failure(self, issue_id: str, err: EvnnovatorError) -> None:
-        self._attempt, self._retry_at = 0, None
+    def _retry_or_give_up(self, session: Session, issue_id: str, err: EvnnovatorError) -> None:
+        attempt = self._attempts.get(session.id, 0)
+        if attempt >= len(STOP_RETRY_DELAYS):
+            self._give_up(session, issue_id, err)
+            return
+        delay = STOP_RETRY_DELAYS[attempt]
+        if isinstance(err, EvnnovatorRateLimitError) and err.retry_after is not None:
+            delay = max(delay, err.retry_after)
+        self._attempts[session.id] = attempt + 1
+        self._retry_at = dt_util.utcnow() + timedelta(seconds=delay)
+        _LOGGER.debug("Could not stop at the limit (%s); again in %g s", err, delay)
+        self._cancel_timers()
+        self._stop_timer = async_call_later(self._hass, delay, self._async_stop_due)
+
+    def _give_up(self, session: Session, issue_id: str, err: EvnnovatorError) -> None:
+        """No more automatic STOPs for this session: the user is told, once."""
+        self._attempts.pop(session.id, None)
+        self._retry_at = None
+        self._given_up.add(session.id)
+        self._coordinator.async_update_listeners()
         _LOGGER.error("Could not stop the charging session at its limit: %s", err)
         ir.async_create_issue(
             self._hass,
@@ -255,24 +221,10 @@ class LimitController:
             translation_placeholders={"account": self._entry.title, "error": str(err)},
         )
 
-    def _learn_latency(self, session: Session) -> None:
-        """Once a session we stopped has ended, learn how long the operator took."""
-        if self._stop_sent_at is None or session.is_running:
-            return
-        session_id, sent_at = self._stop_sent_at
-        self._stop_sent_at = None
-        if session.id != session_id or session.end is None:
-            return
-        sample = min(max((session.end - sent_at).total_seconds(), 0.0), MAX_LATENCY)
-        if self._latency_learned:
-            self.command_latency += LATENCY_WEIGHT * (sample - self.command_latency)
-        else:  # the first sample is all there is to know: not to be averaged with a guess
-            self.command_latency, self._latency_learned = sample, True
-        _LOGGER.debug(
-            "The operator stopped %.1f s after STOP; expecting %.1f s from now on",
-            sample,
-            self.command_latency,
-        )
+    @property
+    def failed(self) -> bool:
+        """Whether the limit's STOP of the running session kept failing."""
+        return self._session is not None and self._session.id in self._given_up
 
     @callback
     def _cancel_timers(self) -> None:

@@ -17,6 +17,7 @@ from homeassistant.helpers import config_validation as cv, selector, service
 import probatio
 
 from .const import CONF_TOKEN_UID, DOMAIN, MAX_ENERGY_LIMIT_KWH
+from .errors import translated_errors
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -146,21 +147,17 @@ async def _async_start_charging(call: ServiceCall) -> ServiceResponse:
         ATTR_TOKEN_UID,
         "no_token_uid",
     )
-    # Without one given, the Energy limit entity's: the operator's own stop is the exact one.
+    # Without one given, the Energy limit entity's: the operator's stop backs up the limit's.
     energy_limit: float | None = (
         call.data.get(ATTR_ENERGY_LIMIT) or entry.runtime_data.limits.energy_limit or None
     )
-    await coordinator.async_send_command(
-        coordinator.client.start_session(
+    async with translated_errors(call.hass, entry):
+        await coordinator.client.start_session(
             location_id=location_id,
             evse_uid=evse_uid,
             token_uid=token_uid,
             autostop_kwh=energy_limit,
         )
-    )
-    if energy_limit is not None:
-        # The operator's stop is the exact one; the integration's own stays as the fallback.
-        entry.runtime_data.limits.expect_server_autostop(energy_limit)
     # Look at once: the new session shows, and its status sets the pace of polling, without
     # waiting for the idle interval.
     await coordinator.async_request_refresh()
@@ -178,7 +175,7 @@ async def _async_start_charging(call: ServiceCall) -> ServiceResponse:
 
 async def _async_stop_charging(call: ServiceCall) -> ServiceResponse:
     """Stop the running session; answer with what it had delivered when STOP was accepted."""
-    session = await _account(call).runtime_data.coordinator.async_stop_charging()
+    session = await _account(call).runtime_data.stops.async_stop_by_user()
     return {
         "session_id": session.id,
         "energy": session.kwh,

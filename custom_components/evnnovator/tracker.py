@@ -2,7 +2,8 @@
 
 The API only ever shows the latest session, and Home Assistant restarts, loses the API for a
 while or sees the same session many times. The ledger decides what is due once per session;
-this keeps it across restarts and acts on it.
+this keeps it across restarts and acts on it. The same Store keeps what was learned of the
+operator (meter cadence, stop latency).
 """
 
 from __future__ import annotations
@@ -10,23 +11,26 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from homeassistant.core import callback
 from homeassistant.helpers.storage import Store
 
 from .const import DOMAIN, EVENT_SESSION_COMPLETED, EVENT_SESSION_STARTED
+from .forecast import OperatorModel
 from .ledger import Announcement, SessionLedger, SessionRecord
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from homeassistant.config_entries import ConfigEntry
     from homeassistant.core import HomeAssistant
 
     from .api import Session
-    from .coordinator import EvnnovatorCoordinator
-    from .data import EvnnovatorConfigEntry
 
 _LOGGER = logging.getLogger(__name__)
 
 STORAGE_VERSION = 1
 SAVE_DELAY = 1.0
+# What is learned of the operator changes with every meter value: written at most this often.
+LEARNED_SAVE_DELAY = 60.0
 _EVENTS = {
     Announcement.STARTED: EVENT_SESSION_STARTED,
     Announcement.COMPLETED: EVENT_SESSION_COMPLETED,
@@ -34,83 +38,70 @@ _EVENTS = {
 
 
 class SessionTracker:
-    """Keeps the ledger of one driver account, fed by its coordinator."""
+    """Keeps the ledger of one driver account and what was learned of its operator."""
 
-    def __init__(
-        self,
-        hass: HomeAssistant,
-        entry: EvnnovatorConfigEntry,
-        coordinator: EvnnovatorCoordinator,
-        device_id: str,
-    ) -> None:
+    def __init__(self, hass: HomeAssistant, entry: ConfigEntry) -> None:
         """Prepare; async_load reads what earlier runs kept."""
         self._hass = hass
         self._entry = entry
-        self._coordinator = coordinator
-        self._device_id = device_id
         self._store: Store[dict[str, Any]] = Store(
             hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}.sessions"
         )
         self.ledger = SessionLedger()
+        self.operator = OperatorModel()
+        self.device_id: str | None = None
+        self._first_run = True
 
     async def async_load(self) -> None:
-        """Restore the ledger, take in the session the coordinator has, then follow it."""
+        """Restore the ledger and the operator model; flush what is pending at unload."""
         stored = await self._store.async_load()
         self.ledger = SessionLedger(stored)
-        self._observe(first_run=stored is None)
-        self._entry.async_on_unload(self._coordinator.async_add_listener(self._handle_update))
+        self.operator = OperatorModel(None if stored is None else stored.get("operator"))
+        self._first_run = stored is None
         self._entry.async_on_unload(self._async_flush)
 
     def record(self, session_id: str) -> SessionRecord | None:
         """The record of a session, if it was seen."""
         return self.ledger.sessions.get(session_id)
 
-    def note_energy_limit(self, session_id: str, limit: float | None) -> None:
-        """Remember the limit in force for a session, for its completion event."""
+    def amend(self, session_id: str, **changes: Any) -> None:
+        """Change fields of a session's record, and keep them if anything changed."""
         record = self.record(session_id)
-        if record is not None and record.energy_limit != limit:
-            record.energy_limit = limit
-            self._save()
-
-    def note_server_autostop(self, session_id: str, kwh: float) -> None:
-        """Remember that the operator stops a session by itself at `kwh`."""
-        record = self.record(session_id)
-        if record is not None and record.server_autostop != kwh:
-            record.server_autostop = kwh
-            self._save()
-
-    def note_limit_stop_sent(self, session_id: str) -> None:
-        """Remember that the limit's STOP for a session was accepted."""
-        record = self.record(session_id)
-        if record is not None and not record.limit_stop_sent:
-            record.limit_stop_sent = True
-            self._save()
-
-    @callback
-    def _handle_update(self) -> None:
-        # A failed update keeps the last data: nothing new to take in.
-        if self._coordinator.last_update_success:
-            self._observe(first_run=False)
-
-    def _observe(self, *, first_run: bool) -> None:
-        session = self._coordinator.data
-        if session is None:
+        if record is None:
             return
-        observation = self.ledger.observe(session, first_run=first_run)
+        changed = False
+        for name, value in changes.items():
+            if getattr(record, name) != value:
+                setattr(record, name, value)
+                changed = True
+        if changed:
+            self._save()
+
+    def observe(self, session: Session, fetched_at: datetime) -> SessionRecord:
+        """Take in a session the API reported; fire the events that are due."""
+        observation = self.ledger.observe(session, first_run=self._first_run)
+        self._first_run = False
         for announcement in observation.announcements:
-            self._fire(_EVENTS[announcement], session, observation.record)
+            self._fire(_EVENTS[announcement], session, observation.record, fetched_at)
         if observation.changed:
             self._save()
+        return observation.record
 
-    def _fire(self, event_type: str, session: Session, record: SessionRecord) -> None:
+    def learned(self) -> None:
+        """The operator model learned something: keep it, without a write per meter value."""
+        self._store.async_delay_save(self._as_dict, LEARNED_SAVE_DELAY)
+
+    def _fire(
+        self, event_type: str, session: Session, record: SessionRecord, fetched_at: datetime
+    ) -> None:
         data: dict[str, Any] = {
-            "device_id": self._device_id,
+            "device_id": self.device_id,
             "config_entry_id": self._entry.entry_id,
             "session_id": session.id,
             "energy": session.kwh,
             "cost": session.total_cost,
             "currency": session.currency,
-            "duration": session.elapsed(self._coordinator.last_fetch),
+            "duration": session.elapsed(fetched_at),
             "status": session.status,
         }
         if event_type == EVENT_SESSION_COMPLETED and record.energy_limit is not None:
@@ -118,12 +109,17 @@ class SessionTracker:
             data["overshoot"] = (
                 None if session.kwh is None else round(session.kwh - record.energy_limit, 4)
             )
+        if event_type == EVENT_SESSION_COMPLETED and record.stopped_by is not None:
+            data["stopped_by"] = record.stopped_by
         _LOGGER.debug("Session %s: %s", session.id, event_type)
         self._hass.bus.async_fire(event_type, data)
 
+    def _as_dict(self) -> dict[str, Any]:
+        return self.ledger.as_dict() | {"operator": self.operator.as_dict()}
+
     def _save(self) -> None:
-        self._store.async_delay_save(self.ledger.as_dict, SAVE_DELAY)
+        self._store.async_delay_save(self._as_dict, SAVE_DELAY)
 
     async def _async_flush(self) -> None:
         """Write what is pending now, rather than on a timer that outlives the entry."""
-        await self._store.async_save(self.ledger.as_dict())
+        await self._store.async_save(self._as_dict())

@@ -1,0 +1,299 @@
+"""When a charging session reaches a limit, and when the operator's next meter value is due.
+
+Pure arithmetic, no Home Assistant, as the ledger is. A session's energy changes only when the
+charger sends a meter value (every minute or several, rounded), and the charger stops some
+seconds after an accepted STOP, differently each time. So:
+- a reading is timed by when its value was true (the record's `last_modified_date`), not by
+  when it was fetched: a value fetched now may be minutes old;
+- the rate is measured only between distinct meter values, never across a repeated one;
+- the crossing of a limit is extrapolated from the last meter value's own time;
+- the operator's meter cadence and stop latency are learned from what it shows, and kept.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+import statistics
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from .api import Session
+
+# A record modified this much "after" it was fetched comes from a clock that runs ahead.
+CLOCK_SKEW = timedelta(seconds=30)
+# A record modified this close to the fetch is live (updated at every request): the gaps
+# between its times are the polling's, not a meter's.
+LIVE_WINDOW = timedelta(seconds=1)
+# Two meter values closer than this say more about rounding than about the rate...
+MIN_RATE_SPAN = 10.0
+# ...and the rate is taken over about this long, to average out rounding without blurring
+# a taper (the power falling as the battery fills).
+RATE_BASELINE = 120.0
+# With a single meter value, the average since the start is the rate after this long.
+MIN_AVERAGE_SPAN = 60.0
+# Samples of a session kept for the rate (enough for RATE_BASELINE at a 15 s meter).
+MAX_SAMPLES = 16
+# What is learned of the operator: the latest this many observations.
+CADENCE_MEMORY = 20
+LATENCY_MEMORY = 10
+# Gaps between meter values outside this range are outages or bursts, not the meter's cadence.
+CADENCE_RANGE = (5.0, 3600.0)
+# Stop latencies beyond this are a lost command or a session ended another way.
+MAX_LATENCY = 120.0
+# Until a stop has been seen, no latency is assumed: a guess could only be wrong either way.
+PRIOR_LATENCY = 0.0
+# How long after a meter value is due the record shows it; and how soon to look again when it
+# was not there yet.
+SAMPLE_MARGIN = 3.0
+SAMPLE_RECHECK = 10.0
+# Never poll sooner than this after a poll.
+MIN_POLL = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class MeterReading:
+    """One meter value of a session and the moment it was true."""
+
+    session_id: str
+    kwh: float
+    cost: float | None
+    at: datetime
+    measured: bool
+    """Whether `at` is the operator's own time of the value (else: when it was fetched)."""
+    live: bool = False
+    """Whether the record was modified as it was fetched: no meter cadence shows in it."""
+
+
+def measured_at(session: Session, fetched_at: datetime) -> tuple[datetime, bool]:
+    """When the session's energy was true, and whether the operator said so.
+
+    The record's last modification is the best published hint; a time after the fetch (beyond
+    clock skew) or before the session began is implausible, and the fetch time stands in.
+    """
+    modified = session.last_modified
+    if modified is None or modified > fetched_at + CLOCK_SKEW:
+        return fetched_at, False
+    if session.start is not None and modified < session.start:
+        return fetched_at, False
+    return min(modified, fetched_at), True
+
+
+def _seconds(delta: timedelta) -> float:
+    return delta.total_seconds()
+
+
+class OperatorModel:
+    """What the integration learns of the operator: its meter cadence and its stop latency."""
+
+    def __init__(self, stored: dict[str, Any] | None = None) -> None:
+        """Start from what `as_dict` returned before, or knowing nothing."""
+        stored = stored or {}
+        self._gaps: deque[float] = deque(_floats(stored.get("meter_gaps")), maxlen=CADENCE_MEMORY)
+        self._latencies: deque[float] = deque(
+            _floats(stored.get("stop_latencies")), maxlen=LATENCY_MEMORY
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-able, to keep across restarts."""
+        return {"meter_gaps": list(self._gaps), "stop_latencies": list(self._latencies)}
+
+    @property
+    def cadence(self) -> float | None:
+        """Seconds between two meter values (the median of those seen); None before any."""
+        return statistics.median(self._gaps) if self._gaps else None
+
+    @property
+    def latency(self) -> float:
+        """Seconds from STOP to the charger stopping, to plan with.
+
+        The middle of the range seen, not the mean: when the latency jitters, that keeps the
+        worst error on either side smallest.
+        """
+        if not self._latencies:
+            return PRIOR_LATENCY
+        return (min(self._latencies) + max(self._latencies)) / 2
+
+    @property
+    def latency_learned(self) -> bool:
+        """Whether a stop has been seen."""
+        return bool(self._latencies)
+
+    def learn_gap(self, seconds: float) -> bool:
+        """Take in the time between two consecutive meter values; True if it was kept."""
+        low, high = CADENCE_RANGE
+        if not low <= seconds <= high:
+            return False
+        self._gaps.append(seconds)
+        return True
+
+    def learn_latency(self, seconds: float) -> None:
+        """Take in how long the charger took to stop after STOP."""
+        self._latencies.append(min(max(seconds, 0.0), MAX_LATENCY))
+
+
+def _floats(values: Any) -> Iterable[float]:
+    if not isinstance(values, list):
+        return []
+    return [float(value) for value in values if isinstance(value, int | float)]
+
+
+class MeterTrack:
+    """The distinct meter values of the latest session, and the operator's cadence."""
+
+    def __init__(self, operator: OperatorModel) -> None:
+        """Follow meter values, teaching `operator` the cadence it shows."""
+        self.operator = operator
+        self._samples: deque[MeterReading] = deque(maxlen=MAX_SAMPLES)
+        self._repeats = 0
+        """Polls in a row that found no new meter value."""
+        self.latest_is_new = False
+        """Whether the last session observed brought a new meter value."""
+
+    @property
+    def latest(self) -> MeterReading | None:
+        """The newest meter value of the latest session."""
+        return self._samples[-1] if self._samples else None
+
+    def observe(self, session: Session, fetched_at: datetime) -> bool:
+        """Take in a fetched session; True when it carries a new meter value."""
+        self.latest_is_new = self._observe(session, fetched_at)
+        return self.latest_is_new
+
+    def _observe(self, session: Session, fetched_at: datetime) -> bool:
+        if session.kwh is None:
+            return False
+        at, measured = measured_at(session, fetched_at)
+        latest = self.latest
+        if latest is None or latest.session_id != session.id:
+            self._samples.clear()
+        elif not _is_new(latest, session.kwh, at, measured=measured):
+            self._repeats += 1
+            return False
+        live = fetched_at - at < LIVE_WINDOW
+        if latest is not None and latest.session_id == session.id:
+            if latest.measured and measured and not (live or latest.live) and session.is_charging:
+                self.operator.learn_gap(_seconds(at - latest.at))
+        self._repeats = 0
+        self._samples.append(
+            MeterReading(session.id, session.kwh, session.total_cost, at, measured, live)
+        )
+        return True
+
+    def rate_kw(self, start: datetime | None = None) -> float | None:
+        """The charging power between two distinct meter values about RATE_BASELINE apart.
+
+        With one value only, the average since the session's `start`.
+        """
+        latest = self.latest
+        if latest is None:
+            return None
+        if len(self._samples) < 2:
+            span = 0.0 if start is None else _seconds(latest.at - start)
+            return latest.kwh / (span / 3600) if span >= MIN_AVERAGE_SPAN else None
+        older = list(self._samples)[:-1]
+        base = next(
+            (s for s in reversed(older) if _seconds(latest.at - s.at) >= RATE_BASELINE),
+            older[0],
+        )
+        span = _seconds(latest.at - base.at)
+        if span < MIN_RATE_SPAN:
+            return None
+        return max(latest.kwh - base.kwh, 0.0) / (span / 3600)
+
+    def next_sample_at(self, now: datetime) -> datetime | None:
+        """When the record will next show a new meter value, if the cadence is known."""
+        latest, cadence = self.latest, self.operator.cadence
+        if latest is None or cadence is None or not latest.measured or latest.live:
+            return None
+        due = latest.at + timedelta(seconds=cadence + SAMPLE_MARGIN)
+        if due > now:
+            return due
+        # Overdue: the meter is late or batched. Look again soon, less often as it stays away.
+        return now + timedelta(seconds=SAMPLE_RECHECK * (1 + self._repeats))
+
+    def poll_delay(self, now: datetime, interval: float) -> float:
+        """Seconds until the next poll of a charging session, at most every `interval`.
+
+        When the meter is slower than `interval`, polling in step with it: just after each new
+        value is due, and not in between, when nothing can have changed.
+        """
+        cadence = self.operator.cadence
+        due = self.next_sample_at(now)
+        if cadence is None or due is None or cadence <= interval:
+            return interval
+        return max(_seconds(due - now), MIN_POLL)
+
+
+def _is_new(latest: MeterReading, kwh: float, at: datetime, *, measured: bool) -> bool:
+    """Whether a fetched value is another meter value than the latest one.
+
+    With the operator's own times, a later time is a new value even if the energy is unchanged
+    (the car paused); without them, only a changed energy tells.
+    """
+    if measured and latest.measured:
+        return at > latest.at
+    return kwh != latest.kwh
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """The limits in force; 0 is off."""
+
+    energy_kwh: float = 0.0
+    cost: float = 0.0
+
+    @property
+    def any(self) -> bool:
+        """Whether any limit is set."""
+        return self.energy_kwh > 0 or self.cost > 0
+
+
+@dataclass(frozen=True, slots=True)
+class StopPlan:
+    """When to send STOP for the running session, and which limit it is for."""
+
+    send_at: datetime
+    crossing_at: datetime
+    limit: str
+    """"energy" or "cost"."""
+
+
+def remaining_kwh(reading: MeterReading, limits: Limits) -> tuple[float, str] | None:
+    """Energy still to deliver until the first limit, with that limit's name; None if none."""
+    candidates: list[tuple[float, str]] = []
+    if limits.energy_kwh > 0:
+        candidates.append((limits.energy_kwh - reading.kwh, "energy"))
+    if limits.cost > 0 and reading.cost is not None:
+        if reading.cost >= limits.cost:
+            candidates.append((0.0, "cost"))
+        elif reading.kwh > 0 and reading.cost > 0:
+            price = reading.cost / reading.kwh
+            candidates.append(((limits.cost - reading.cost) / price, "cost"))
+    if not candidates:
+        return None
+    return min(candidates)
+
+
+def plan_stop(
+    reading: MeterReading, rate_kw: float | None, limits: Limits, latency: float
+) -> StopPlan | None:
+    """When to send STOP so that the charger stops as the first limit is reached.
+
+    Extrapolated from the meter value's own time at the measured rate, less the operator's
+    stop latency; None when no limit is set or the rate is not known yet and the limit is not
+    reached.
+    """
+    remaining = remaining_kwh(reading, limits)
+    if remaining is None:
+        return None
+    kwh, limit = remaining
+    if kwh <= 0:
+        return StopPlan(reading.at, reading.at, limit)
+    if not rate_kw:
+        return None
+    crossing = reading.at + timedelta(hours=kwh / rate_kw)
+    return StopPlan(crossing - timedelta(seconds=latency), crossing, limit)
