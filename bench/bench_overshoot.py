@@ -1,15 +1,17 @@
-"""Stop at X kWh: how far past X the session ends, three ways, at four charging powers.
+"""Stop at X kWh against a realistic operator: how far from X the session ends, three ways.
 
-Each scenario runs 20 sessions one after the other in one Home Assistant (as a user's would:
-what the integration learns from one stop serves the next), each started at a random moment
-relative to the poll schedule and with a random X (seeded: every scenario sees the same
-sessions). The overshoot is the energy of the COMPLETED session, as the simulator reports it,
-less X.
+The operator sends a meter value every M seconds (rounded to 0.01 kWh) and stops 5-45 s after
+an accepted STOP (drawn anew for each session), as real ones do. Each cell runs SESSIONS
+sessions one after the other in one Home Assistant, as a user's would: what the integration
+learns from one stop serves the next. Each starts at a random moment relative to the poll
+schedule, with a random X (seeded: every scenario sees the same sessions). The error is the
+energy the session truly delivered (the simulator's own, unrounded) less X.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import timedelta
 import random
 
@@ -20,32 +22,36 @@ from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.evnnovator.const import (
-    CONF_CHARGING_INTERVAL,
-    CONF_IDLE_INTERVAL,
-    DEFAULT_IDLE_INTERVAL,
-    DOMAIN,
+from custom_components.evnnovator.const import DEFAULT_IDLE_INTERVAL, DOMAIN
+from evnnovator_simulator import (
+    DEMO_AUTH_ID,
+    DEMO_TOKEN_UID,
+    OperatorProfile,
+    Simulator,
+    SimulatorSettings,
 )
-from evnnovator_simulator import DEMO_AUTH_ID, DEMO_TOKEN_UID, Simulator, SimulatorSettings
+from testkit.requests import polls, stop_requests
+from testkit.vclock import VirtualClock
+from testkit.watch import SessionWatch, set_up, stop_the_demo_session
 
-from .report import POWERS_KW, RESULTS, RUNS, SCENARIOS
-from .session import SessionWatch, set_up, stop_the_demo_session
-from .vclock import VirtualClock
+from .report import CELLS, RESULTS, SESSIONS, Cell, Run
 
 STOP_BUTTON = "button.evnnovator_demo_driver_1_stop_charging"
 CHARGING = "binary_sensor.evnnovator_demo_driver_1_charging"
 ENERGY = "sensor.evnnovator_demo_driver_1_session_energy"
 ENERGY_LIMIT = "number.evnnovator_demo_driver_1_energy_limit"
 STOP_AT = "input_number.stop_at"
-# X is what the session delivers in this many minutes: long enough for the idle poll (300 s)
-# to have found the session before it is reached, as in real use.
-X_MINUTES = (10.0, 30.0)
-# The most one run may take in virtual time.
-RUN_LIMIT_SECONDS = 3 * 3600
+# X is what the session delivers in this many minutes at full power: long enough for the idle
+# poll (300 s) and a few slow meter values to come before it is reached, as in real use.
+X_MINUTES = (12.0, 30.0)
+# With a taper, the power falls from this share of X on, to 60 % of full power at X.
+TAPER_FROM_SHARE = 0.6
+# The most one session may take in virtual time.
+RUN_LIMIT_SECONDS = 4 * 3600
 
 pytestmark = pytest.mark.freeze_time("2026-11-23T08:00:00+00:00")
 
-# Stop the car when the energy reaches the helper's value: the baseline a user writes today.
+# Stop the car when the energy reaches the helper's value: what a user writes without us.
 AUTOMATION = {
     "alias": "Stop the car at X kWh",
     "triggers": [
@@ -61,103 +67,118 @@ AUTOMATION = {
 }
 
 
-async def _automation_baseline(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    """60 s polling while charging, and an automation that presses Stop at X."""
-    await set_up(
-        hass, entry, {CONF_CHARGING_INTERVAL: 60, CONF_IDLE_INTERVAL: DEFAULT_IDLE_INTERVAL}
-    )
-
-
 async def _set_value(hass: HomeAssistant, domain: str, entity_id: str, value: float) -> None:
     await hass.services.async_call(
         domain, "set_value", {ATTR_ENTITY_ID: entity_id, "value": value}, blocking=True
     )
 
 
+@dataclass(frozen=True)
+class Scenario:
+    """How a user stops at X: what is set before the session, and how it starts."""
+
+    arm: Callable[[HomeAssistant, float], Awaitable[None]]
+    start: Callable[[HomeAssistant, Simulator, float], Awaitable[str]]
+
+
+async def _arm_automation(hass: HomeAssistant, x: float) -> None:
+    await _set_value(hass, "input_number", STOP_AT, x)
+
+
+async def _arm_energy_limit(hass: HomeAssistant, x: float) -> None:
+    await _set_value(hass, "number", ENERGY_LIMIT, x)
+
+
+async def _arm_nothing(_hass: HomeAssistant, _x: float) -> None:
+    return
+
+
+async def _start_outside(_hass: HomeAssistant, simulator: Simulator, _x: float) -> str:
+    """Started outside Home Assistant (an app, a card)."""
+    return simulator.start_session(DEMO_AUTH_ID)
+
+
+async def _start_with_autostop(hass: HomeAssistant, simulator: Simulator, x: float) -> str:
+    await hass.services.async_call(
+        DOMAIN, "start_charging", {"energy_limit": x, "token_uid": DEMO_TOKEN_UID}, blocking=True
+    )
+    latest = simulator.latest_session(DEMO_AUTH_ID)
+    if latest is None:
+        raise RuntimeError("no session after START")
+    return str(latest["id"])
+
+
+SCENARIOS = {
+    "automation": Scenario(_arm_automation, _start_outside),
+    "energy_limit": Scenario(_arm_energy_limit, _start_outside),
+    "autostop": Scenario(_arm_nothing, _start_with_autostop),
+}
+
+
+def _settings(cell: Cell) -> SimulatorSettings:
+    return SimulatorSettings.realistic(
+        power_kw=cell.power_kw, meter_interval=cell.meter_s, seed=cell.seed
+    )
+
+
+def _tapering(cell: Cell, x: float) -> OperatorProfile:
+    """The cell's operator, with a battery that tapers the power before X."""
+    return OperatorProfile.realistic(
+        power_kw=cell.power_kw,
+        meter_interval=cell.meter_s,
+        seed=cell.seed,
+        taper_from_kwh=x * TAPER_FROM_SHARE,
+        taper_kwh=x,
+    )
+
+
 @pytest.mark.parametrize(
-    "simulator_settings",
-    [SimulatorSettings(power_kw=power) for power in POWERS_KW],
-    ids=[f"{power:g}kW" for power in POWERS_KW],
+    ("cell", "simulator_settings"),
+    [(cell, _settings(cell)) for cell in CELLS],
+    ids=[cell.label for cell in CELLS],
 )
 @pytest.mark.parametrize("scenario", list(SCENARIOS))
 async def bench_overshoot(  # noqa: PLR0917 (pytest fixtures)
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     simulator: Simulator,
-    simulator_settings: SimulatorSettings,
     config_entry: MockConfigEntry,
+    cell: Cell,
     scenario: str,
 ) -> None:
-    """20 sessions stopped at X; the overshoot of each goes into the results."""
-    power = simulator_settings.power_kw
+    """SESSIONS sessions stopped at X; each one's error, STOPs and requests go into the results."""
     clock = VirtualClock(hass, freezer)
-    if scenario == "automation":
-        await _automation_baseline(hass, config_entry)
-    else:
-        await set_up(hass, config_entry)
+    await set_up(hass, config_entry)
     await stop_the_demo_session(clock, simulator, config_entry)
-
-    arm: Callable[[float], Awaitable[None]]
-    start: Callable[[float], Awaitable[str]]
     if scenario == "automation":
         await async_setup_component(
             hass, "input_number", {"input_number": {"stop_at": {"min": 0, "max": 200}}}
         )
         await async_setup_component(hass, "automation", {"automation": [AUTOMATION]})
+    how = SCENARIOS[scenario]
 
-        async def arm(x: float) -> None:
-            await _set_value(hass, "input_number", STOP_AT, x)
-
-    elif scenario == "energy_limit":
-
-        async def arm(x: float) -> None:
-            await _set_value(hass, "number", ENERGY_LIMIT, x)
-
-    else:
-
-        async def arm(x: float) -> None:
-            return
-
-    if scenario == "autostop" and hass.services.has_service(DOMAIN, "start_charging"):
-
-        async def start(x: float) -> str:
-            await hass.services.async_call(
-                DOMAIN,
-                "start_charging",
-                {"energy_limit": x, "token_uid": DEMO_TOKEN_UID},
-                blocking=True,
-            )
-            return str(simulator.latest_session(DEMO_AUTH_ID)["id"])  # type: ignore[index]
-
-    elif scenario == "autostop":  # before the action existed: as the operator would do it
-
-        async def start(x: float) -> str:
-            return simulator.start_session(DEMO_AUTH_ID, autostop_kwh=x)
-
-    else:  # started outside Home Assistant (an app, a card)
-
-        async def start(x: float) -> str:
-            return simulator.start_session(DEMO_AUTH_ID)
-
-    # Seeded: the same sessions each time, and for every scenario.
-    rng = random.Random(f"overshoot-{power}")  # noqa: S311
-    overshoot: list[float] = []
-    stops: list[int] = []
-    for _ in range(RUNS):
-        phase = rng.uniform(0, DEFAULT_IDLE_INTERVAL)
-        x = round(power * rng.uniform(*X_MINUTES) / 60, 1)
-        await clock.run_for(phase)
-        await arm(x)
-        before = len(simulator.requests)
-        watch = SessionWatch(config_entry, simulator, await start(x))
+    rng = random.Random(f"overshoot-{cell.label}")  # noqa: S311 (the same sessions each time)
+    runs: list[Run] = []
+    for _ in range(SESSIONS):
+        await clock.run_for(rng.uniform(0, DEFAULT_IDLE_INTERVAL))
+        x = round(cell.power_kw * rng.uniform(*X_MINUTES) / 60, 2)
+        if cell.taper:
+            simulator.set_operator(_tapering(cell, x), auth_id=DEMO_AUTH_ID)
+        await how.arm(hass, x)
+        stops_before, polls_before = len(stop_requests(simulator)), len(polls(simulator))
+        session_id = await how.start(hass, simulator, x)
+        watch = SessionWatch(config_entry, simulator, session_id)
         await clock.run_until(
-            clock.now() + timedelta(seconds=RUN_LIMIT_SECONDS), stop_when=watch.completed_and_shown
+            clock.now() + timedelta(seconds=RUN_LIMIT_SECONDS),
+            stop_when=watch.completed_and_shown,
         )
         if not watch.completed_and_shown():
-            raise RuntimeError(f"{scenario} at {power} kW: the session did not complete")
-        overshoot.append(watch.final_kwh() - x)
-        stops.append(
-            sum(1 for r in simulator.requests[before:] if r.path.endswith("/STOP_SESSION"))
+            raise RuntimeError(f"{scenario} {cell.label}: the session did not complete")
+        runs.append(
+            Run(
+                error_kwh=simulator.delivered_kwh(session_id) - x,
+                stops=len(stop_requests(simulator)) - stops_before,
+                polls=len(polls(simulator)) - polls_before,
+            )
         )
-    RESULTS.overshoot[scenario, power] = overshoot
-    RESULTS.stops[scenario, power] = stops
+    RESULTS.runs[scenario, cell] = runs

@@ -1,10 +1,13 @@
-"""The benchmark runs under pytest, with the tests' own fixtures.
+"""The benchmark runs under pytest, with the fixtures it shares with the tests (testkit).
 
 They give the simulator on Home Assistant's frozen clock, the config entry, and the integration
 loaded from custom_components.
 """
 
-# The tests' conftest imports the integration before Home Assistant loads any integration.
+# Imported before Home Assistant loads any integration: otherwise the test plugin's own
+# `custom_components` package shadows ours.
+import custom_components.evnnovator  # noqa: F401  # isort: skip
+
 from collections.abc import Iterator
 import logging
 import random
@@ -13,7 +16,7 @@ import time
 from homeassistant.core import HomeAssistant
 import pytest
 
-from tests.conftest import (  # noqa: F401  (fixtures: imported to be registered here)
+from testkit.fixtures import (  # noqa: F401  (fixtures: imported to be registered here)
     auto_enable_custom_integrations,
     config_entry,
     simulator,

@@ -4,35 +4,28 @@
 # `custom_components` package shadows ours.
 import custom_components.evnnovator  # noqa: F401  # isort: skip
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 import logging
 from unittest.mock import PropertyMock, patch
 
-from homeassistant.const import CONF_TOKEN, Platform
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.evnnovator import PLATFORMS
-from custom_components.evnnovator.config_flow import unique_id_for
-from custom_components.evnnovator.const import (
-    CONF_AUTH_ID,
-    CONF_AUTH_SCHEME,
-    CONF_BASE_URL,
-    DOMAIN,
+from evnnovator_simulator import DEMO_TOKEN
+from testkit.fixtures import (  # noqa: F401  (fixtures: imported to be registered here)
+    auto_enable_custom_integrations,
+    config_entry,
+    simulator,
+    simulator_settings,
 )
-from evnnovator_simulator import DEMO_AUTH_ID, DEMO_TOKEN, Simulator, SimulatorSettings
 
 # Every token a test may use: none may ever reach the log.
 SECRET_TOKENS = (DEMO_TOKEN, "a-new-token-for-reauth", "wrong-token-123")
-
-
-@pytest.fixture(autouse=True)
-def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
-    """Let Home Assistant load the integration from custom_components."""
 
 
 @pytest.fixture
@@ -75,40 +68,10 @@ def only_these_platforms(platforms: list[Platform]) -> Iterator[None]:
 
 
 @pytest.fixture
-def simulator_settings() -> SimulatorSettings:
-    """The simulator's settings; a test module overrides this fixture to change them."""
-    return SimulatorSettings()
-
-
-@pytest.fixture
-async def simulator(
-    socket_enabled: None, simulator_settings: SimulatorSettings
-) -> AsyncIterator[Simulator]:
-    """The EVnnovator API simulator on loopback, on Home Assistant's (freezable) clock."""
-    sim = Simulator(simulator_settings, clock=dt_util.utcnow)
-    await sim.start()
-    yield sim
-    await sim.stop()
-
-
-@pytest.fixture
-def config_entry(simulator: Simulator) -> MockConfigEntry:
-    """A config entry of the demo driver, pointing at the simulator."""
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title=DEMO_AUTH_ID,
-        unique_id=unique_id_for(DEMO_AUTH_ID, simulator.base_url),
-        data={
-            CONF_AUTH_ID: DEMO_AUTH_ID,
-            CONF_TOKEN: DEMO_TOKEN,
-            CONF_BASE_URL: simulator.base_url,
-            CONF_AUTH_SCHEME: "token",
-        },
-    )
-
-
-@pytest.fixture
-async def init_integration(hass: HomeAssistant, config_entry: MockConfigEntry) -> MockConfigEntry:
+async def init_integration(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,  # noqa: F811  (the fixture imported above)
+) -> MockConfigEntry:
     """The integration, set up against the simulator."""
     config_entry.add_to_hass(hass)
     await hass.config_entries.async_setup(config_entry.entry_id)

@@ -21,10 +21,10 @@ from custom_components.evnnovator.const import CONF_AUTH_ID, DOMAIN, EVENT_SESSI
 from evnnovator_simulator import (
     DEMO_AUTH_ID,
     DEMO_AUTH_ID_NEW,
-    RecordedRequest,
     Simulator,
     SimulatorSettings,
 )
+from testkit.requests import polls, stop_requests
 
 from .helpers import advance
 
@@ -46,14 +46,6 @@ async def set_limit(hass: HomeAssistant, entity_id: str, value: float) -> None:
         {ATTR_ENTITY_ID: entity_id, ATTR_VALUE: value},
         blocking=True,
     )
-
-
-def stop_requests(simulator: Simulator) -> list[RecordedRequest]:
-    return [r for r in simulator.requests if r.path.endswith("/commands/STOP_SESSION")]
-
-
-def polls(simulator: Simulator) -> list[RecordedRequest]:
-    return [r for r in simulator.requests if r.path.endswith("/latest")]
 
 
 def truth(simulator: Simulator) -> dict[str, object]:
@@ -249,12 +241,12 @@ async def test_learned_latency_shrinks_the_next_overshoot(
     init_integration: MockConfigEntry,
 ) -> None:
     """The first stop teaches how long the operator takes; the next STOP goes out that early."""
-    limits = init_integration.runtime_data.limits
-    assert init_integration.runtime_data.tracker.operator.latency == 0
+    operator = init_integration.runtime_data.tracker.operator
+    assert operator.latency == 0
     first_limit = round(kwh(simulator) + 0.5, 1)
     await set_limit(hass, ENERGY_LIMIT, first_limit)
     first = float((await run_until_completed(hass, freezer, simulator))["kwh"]) - first_limit  # type: ignore[arg-type]
-    assert init_integration.runtime_data.tracker.operator.latency == pytest.approx(simulator_settings.stop_delay, abs=STEP)
+    assert operator.latency == pytest.approx(simulator_settings.stop_delay, abs=STEP)
 
     # A second session, started elsewhere; the idle poll finds it.
     simulator.start_session(DEMO_AUTH_ID)
@@ -264,7 +256,7 @@ async def test_learned_latency_shrinks_the_next_overshoot(
 
     assert len(stop_requests(simulator)) == 2
     assert 0 <= second < first
-    assert second <= overshoot_bound(simulator_settings, latency=init_integration.runtime_data.tracker.operator.latency)
+    assert second <= overshoot_bound(simulator_settings, latency=operator.latency)
 
 
 async def test_no_second_stop_after_a_restart(

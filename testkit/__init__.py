@@ -1,0 +1,1 @@
+"""What the tests and the benchmark share: fixtures, virtual time, watching a session."""
