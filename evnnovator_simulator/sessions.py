@@ -106,7 +106,9 @@ def delivered_kwh(session: Session, at: datetime) -> float:
 
 
 def plan_ending(session: Session) -> Ending | None:
-    """Return how the session ends, or None while nothing ends it yet."""
+    """Return how the session ends, or None while nothing ends it yet (or it never ran)."""
+    if session.initial_status not in RUNNING:
+        return None
     profile = session.profile
     since = session.charging_since
     latency = stop_latency(profile, session.id)
