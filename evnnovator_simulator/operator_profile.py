@@ -91,6 +91,28 @@ class OperatorProfile:
         """Return the realistic operator (REALISTIC), with `changes` on top."""
         return cls(**(REALISTIC | changes))
 
+    def summary(self) -> str:
+        """Return a one-line description for people, e.g. in the demo's start-up lines."""
+        power = f"{self.power_kw:g} kW"
+        if self.taper_from_kwh is not None:
+            ceiling = self.taper_from_kwh + self.taper_kwh
+            power += f" tapering from {self.taper_from_kwh:g} kWh towards {ceiling:g} kWh"
+        meter = (
+            f"meter every {self.meter_interval:g} s" if self.meter_interval else "continuous meter"
+        )
+        if self.meter_phase:
+            meter += f" (+{self.meter_phase:g} s)"
+        stop = f"stop {self.stop_delay:g} s after STOP"
+        if self.stop_jitter:
+            most = self.stop_delay + self.stop_jitter
+            stop = f"stop {self.stop_delay:g}-{most:g} s after STOP (seed {self.seed})"
+        completed = "next meter value" if self.completion == "next_sample" else "stop"
+        autostop = "seen at a meter value" if self.autostop == "at_sample" else "exact"
+        return (
+            f"{power}, {meter}, kwh to {self.kwh_decimals} decimals, {stop},"
+            f" COMPLETED at the {completed}, autostop {autostop}"
+        )
+
     def as_json(self) -> dict[str, Any]:
         """Return this profile's knobs (only these, also on a subclass) as a JSON object."""
         return {f.name: getattr(self, f.name) for f in fields(OperatorProfile)}

@@ -39,6 +39,7 @@ def test_demo_credentials_list_everything_needed() -> None:
         DEMO_LOCATION_ID,
         DEMO_EVSE_UID,
         "http://127.0.0.1:8080/_simulator",
+        f"operator:     {SimulatorSettings().operator.summary()}",
     ):
         assert value in text
     assert text.endswith("\n")

@@ -196,3 +196,23 @@ async def test_control_operator_unknown_driver(sim_env: SimEnv) -> None:
     assert (await sim_env.control("GET", "operator?auth_id=nobody")).status == 404
     reply = await sim_env.control("POST", "operator", {"auth_id": "nobody", "stop_jitter": 1})
     assert reply.status == 404
+
+
+@pytest.mark.parametrize(
+    ("profile", "summary"),
+    [
+        (
+            OperatorProfile(),
+            "7.4 kW, continuous meter, kwh to 3 decimals, stop 5 s after STOP,"
+            " COMPLETED at the stop, autostop exact",
+        ),
+        (
+            OperatorProfile.realistic(meter_phase=5.0, taper_from_kwh=30.0, taper_kwh=12.0),
+            "7.4 kW tapering from 30 kWh towards 42 kWh, meter every 60 s (+5 s), kwh to 2"
+            " decimals, stop 5-45 s after STOP (seed 0), COMPLETED at the next meter value,"
+            " autostop seen at a meter value",
+        ),
+    ],
+)
+def test_summary_for_people(profile: OperatorProfile, summary: str) -> None:
+    assert profile.summary() == summary
