@@ -12,6 +12,7 @@ from .demo import (
     published_sample,
 )
 from .faults import FaultKind
+from .operator_profile import OperatorProfile
 from .records import RecordedRequest
 from .settings import DEFAULT_PREFIX, DEMO_TOKEN, SimulatorSettings
 from .simulator import Simulator
@@ -28,6 +29,7 @@ __all__ = [
     "DEMO_TOKEN_UID",
     "FaultKind",
     "ManualClock",
+    "OperatorProfile",
     "RecordedRequest",
     "Simulator",
     "SimulatorSettings",

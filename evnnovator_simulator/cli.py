@@ -8,6 +8,7 @@ import logging
 from typing import TextIO
 
 from .credentials import print_demo_credentials
+from .operator_profile import AUTOSTOPS, COMPLETIONS, OperatorProfile
 from .settings import DEFAULT_PREFIX, DEMO_TOKEN, SimulatorSettings
 from .simulator import Simulator
 
@@ -16,31 +17,70 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """Parse the command line."""
     defaults = SimulatorSettings()
     parser = argparse.ArgumentParser(
-        prog="python -m evnnovator_simulator", description="Serve a fake EVnnovator API."
+        prog="python -m evnnovator_simulator",
+        description="Serve a fake EVnnovator API.",
+        epilog="Operator flags left out take the --operator preset's value.",
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080)
     parser.add_argument("--prefix", default=DEFAULT_PREFIX)
     parser.add_argument("--token", default=DEMO_TOKEN)
-    parser.add_argument("--power-kw", type=float, default=defaults.power_kw)
     parser.add_argument("--pending-delay", type=float, default=defaults.pending_delay)
-    parser.add_argument("--stop-delay", type=float, default=defaults.stop_delay)
+    _add_operator_arguments(parser)
     parser.add_argument(
         "--command-envelope",
         action="store_true",
         help="wrap command answers in the OCPI envelope",
     )
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    try:
+        settings_from_args(args)
+    except (TypeError, ValueError) as exc:
+        parser.error(str(exc))
+    return args
+
+
+_PRESETS = {"realistic": OperatorProfile.realistic(), "exact": OperatorProfile()}
+
+
+def _add_operator_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add a flag for each operator knob; None (left out) means the preset's value."""
+    group = parser.add_argument_group("operator")
+    group.add_argument(
+        "--operator",
+        choices=list(_PRESETS),
+        default="realistic",
+        help="preset: realistic (meter every 60 s, 0.01 kWh, stop 5-45 s after STOP) or exact "
+        "(continuous meter, stop exactly --stop-delay after STOP); default: %(default)s",
+    )
+    group.add_argument("--power-kw", type=float, help="charging power")
+    group.add_argument("--stop-delay", type=float, help="seconds from STOP to the real stop")
+    group.add_argument("--stop-jitter", type=float, help="up to this many seconds more, seeded")
+    group.add_argument("--seed", type=int, help="seed of the stop jitter")
+    group.add_argument(
+        "--meter-interval", type=float, help="seconds between meter values (0: continuous)"
+    )
+    group.add_argument("--meter-phase", type=float, help="offset of the meter values, seconds")
+    group.add_argument("--kwh-decimals", type=int, help="decimals of the kwh shown")
+    group.add_argument("--completion", choices=COMPLETIONS, help="when the record says COMPLETED")
+    group.add_argument("--autostop", choices=AUTOSTOPS, help="how START's autostop is applied")
+    group.add_argument(
+        "--taper-from-kwh", type=float, help="full power up to this energy, then taper"
+    )
+    group.add_argument(
+        "--taper-kwh", type=float, help="energy the battery still takes once tapering"
+    )
 
 
 def settings_from_args(args: argparse.Namespace) -> SimulatorSettings:
     """Return the settings the command line asks for."""
+    profile = _PRESETS[args.operator].as_json()
+    given = {name: getattr(args, name) for name in profile if getattr(args, name) is not None}
     return SimulatorSettings(
+        **(profile | given),
         token=args.token,
         prefix=args.prefix,
-        power_kw=args.power_kw,
         pending_delay=args.pending_delay,
-        stop_delay=args.stop_delay,
         command_envelope=args.command_envelope,
     )
 

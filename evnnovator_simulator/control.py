@@ -3,12 +3,14 @@
 It is not part of the real API: no authentication, never faulted, never recorded.
 """
 
+import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 from .clock import ManualClock
 from .gateway import CONTROL_PREFIX
+from .operator_profile import OperatorProfile
 from .render import json_response, utc_timestamp
 from .validation import finite_number, read_json
 
@@ -26,6 +28,8 @@ def control_routes(simulator: Simulator) -> list[web.RouteDef]:
         web.delete(f"{CONTROL_PREFIX}/requests", handlers.clear_requests),
         web.post(f"{CONTROL_PREFIX}/sessions", handlers.start_session),
         web.post(f"{CONTROL_PREFIX}/clock/advance", handlers.advance_clock),
+        web.get(f"{CONTROL_PREFIX}/operator", handlers.operator),
+        web.post(f"{CONTROL_PREFIX}/operator", handlers.set_operator),
     ]
 
 
@@ -89,6 +93,46 @@ class _ControlHandlers:
         if seconds is None or seconds < 0:
             return _error(400, "expected {'seconds': number >= 0}")
         return json_response({"now": utc_timestamp(clock.advance(seconds))})
+
+    async def operator(self, request: web.Request) -> web.Response:
+        """GET ?auth_id=: the operator profile new sessions (of that driver) start with."""
+        try:
+            profile = self._simulator.operator(request.query.get("auth_id"))
+        except LookupError:
+            return _error(404, "unknown driver")
+        return json_response(profile.as_json())
+
+    async def set_operator(self, request: web.Request) -> web.Response:
+        """POST {"auth_id"?, "preset"?, ...profile fields}: change the operator's behaviour.
+
+        The fields change the profile in force for that driver (or the default without auth_id),
+        or the preset "realistic" or "exact" if one is given. Answers the new profile.
+        """
+        body = await _json_object(request)
+        if body is None:
+            return _error(400, "expected a JSON object")
+        auth_id = body.pop("auth_id", None)
+        preset = body.pop("preset", None)
+        texts = all(value is None or isinstance(value, str) for value in (auth_id, preset))
+        if not texts or preset not in _PRESETS:
+            return _error(400, f"auth_id must be a string; preset one of {list(_PRESETS)}")
+        try:
+            base = _PRESETS[preset] or self._simulator.operator(auth_id)
+            profile = dataclasses.replace(base, **body)
+            self._simulator.set_operator(profile, auth_id=auth_id)
+        except LookupError:
+            return _error(404, "unknown driver")
+        except (TypeError, ValueError) as exc:
+            return _error(400, str(exc))
+        return json_response(profile.as_json())
+
+
+_PRESETS: dict[str | None, OperatorProfile | None] = {
+    None: None,
+    "realistic": OperatorProfile.realistic(),
+    "exact": OperatorProfile(),
+}
+"""Profiles a POST can start from; None: the one in force."""
 
 
 async def _json_object(request: web.Request) -> dict[str, Any] | None:

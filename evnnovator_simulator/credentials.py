@@ -31,6 +31,7 @@ def demo_credentials(base_url: str, settings: SimulatorSettings) -> str:
         f"  location_id:  {DEMO_LOCATION_ID}",
         f"  evse_uid:     {DEMO_EVSE_UID}",
         f"  control API:  {origin}{CONTROL_PREFIX}",
+        f"  operator:     {settings.operator.summary()}",
     ]
     return "\n".join(lines) + "\n"
 

@@ -67,7 +67,7 @@ def command_response(accepted: bool, now: datetime, settings: SimulatorSettings)
 def session_data(view: SessionView, settings: SimulatorSettings) -> dict[str, Any]:
     """Return a session's `data`, with the shape and quirks of the published sample."""
     session = view.session
-    kwh = round(view.kwh, settings.kwh_decimals)
+    kwh = round(view.kwh, session.profile.kwh_decimals)
     periods = []
     if view.charging_since is not None:
         periods.append({"start_date_time": local_timestamp(view.charging_since)})

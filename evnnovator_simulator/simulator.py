@@ -1,5 +1,6 @@
 """The simulator: a fake EVnnovator API server that tests and people can steer."""
 
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
@@ -12,9 +13,10 @@ from .control import control_routes
 from .demo import populate_demo_world
 from .faults import FaultKind, FaultQueue
 from .gateway import Gateway
+from .operator_profile import OperatorProfile
 from .records import RecordedRequest, RequestLog
 from .render import latest_data
-from .sessions import PENDING
+from .sessions import PENDING, delivered_kwh, plan_ending
 from .settings import SimulatorSettings
 from .site import DEMO_EVSE_UID
 from .world import World
@@ -114,6 +116,42 @@ class Simulator:
         except LookupError:
             return None
         return latest_data(found, self.settings)
+
+    def operator(self, auth_id: str | None = None) -> OperatorProfile:
+        """Return the operator profile a new session of `auth_id` (None: any driver) starts with.
+
+        Raises LookupError for an unknown driver.
+        """
+        return self._world.default_profile if auth_id is None else self._world.profile_for(auth_id)
+
+    def set_operator(self, profile: OperatorProfile | None, *, auth_id: str | None = None) -> None:
+        """Make new sessions of `auth_id` (None: of every driver without its own) use `profile`.
+
+        None goes back to the default (for a driver) or to the settings' (for the default).
+        Sessions already started keep the profile they started with. Raises LookupError for an
+        unknown driver.
+        """
+        if auth_id is not None:
+            self._world.driver(auth_id).profile = profile
+        else:
+            self._world.default_profile = profile or self.settings.operator
+
+    def delivered_kwh(self, session_id: str) -> float:
+        """Return the energy session `session_id` (hex `id`) truly delivered until now.
+
+        The truth the API's samples lag behind: unrounded, counted up to now or, once charging
+        has really stopped, up to the real stop. Raises LookupError for an unknown session.
+        """
+        return delivered_kwh(self._world.session(session_id), self.clock())
+
+    def real_stop_at(self, session_id: str) -> datetime | None:
+        """Return when session `session_id` really stops (stopped) charging, as planned so far.
+
+        None while nothing ends it yet. A planned stop may lie in the future and may still move
+        earlier (a STOP before an autostop). Raises LookupError for an unknown session.
+        """
+        ending = plan_ending(self._world.session(session_id))
+        return None if ending is None else ending.real_stop
 
     def inject(
         self, kind: FaultKind | str, count: int = 1, *, only: str | None = None, **params: Any

@@ -7,7 +7,8 @@ import hashlib
 import itertools
 from typing import Any
 
-from .sessions import PENDING, RUNNING, Session, SessionView, observe
+from .operator_profile import OperatorProfile
+from .sessions import PENDING, RUNNING, Session, SessionView, charging_start, observe
 from .settings import SimulatorSettings
 from .site import DEMO_LOCATION_ID, find_evse_uid
 
@@ -27,6 +28,10 @@ class NoSessionError(LookupError):
     """The driver has not started any session yet."""
 
 
+class UnknownSessionError(LookupError):
+    """No session has this hex id."""
+
+
 @dataclass
 class Driver:
     """An EV driver known to the operator."""
@@ -36,6 +41,8 @@ class Driver:
     whitelisted: bool
     sessions: list[Session] = field(default_factory=list)
     raw_latest: dict[str, Any] | None = None
+    profile: OperatorProfile | None = None
+    """The operator's behaviour for this driver's new sessions; None: the world's default."""
 
 
 class World:
@@ -44,6 +51,8 @@ class World:
     def __init__(self, settings: SimulatorSettings) -> None:
         """Start empty."""
         self._settings = settings
+        self.default_profile: OperatorProfile = settings.operator
+        """The operator's behaviour for drivers without their own profile."""
         self._drivers: dict[str, Driver] = {}
         self._sessions: dict[str, Session] = {}
         self._numbers = itertools.count(_FIRST_SESSION_NUMBER)
@@ -66,9 +75,20 @@ class World:
         except KeyError:
             raise UnknownDriverError(auth_id) from None
 
+    def session(self, session_id: str) -> Session:
+        """Return the session with this hex id or raise UnknownSessionError."""
+        try:
+            return self._sessions[session_id]
+        except KeyError:
+            raise UnknownSessionError(session_id) from None
+
+    def profile_for(self, auth_id: str) -> OperatorProfile:
+        """Return the profile a new session of this driver starts with."""
+        return self.driver(auth_id).profile or self.default_profile
+
     def observe(self, session: Session, now: datetime) -> SessionView:
         """Return the state of a session at `now`."""
-        return observe(session, now, self._settings)
+        return observe(session, now)
 
     def start_session(
         self,
@@ -103,6 +123,8 @@ class World:
             evse_uid=canonical_uid,
             requested_at=now,
             initial_status=status,
+            profile=self.profile_for(auth_id),
+            charging_since=charging_start(now, status, self._settings.pending_delay),
             autostop_kwh=autostop_kwh,
         )
         driver.sessions.append(session)

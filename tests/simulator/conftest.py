@@ -12,6 +12,7 @@ from yarl import URL
 
 from evnnovator_simulator import (
     DEMO_AUTH_ID,
+    DEMO_AUTH_ID_NEW,
     DEMO_TOKEN,
     ManualClock,
     Simulator,
@@ -77,6 +78,13 @@ class SimEnv:
         """Call the control API; `body` is sent as JSON unless None."""
         kwargs = {} if body is None else {"json": body}
         return await self.request(method, f"{self.origin}/_simulator/{path}", **kwargs)
+
+
+async def latest_data(sim_env: SimEnv, auth_id: str = DEMO_AUTH_ID_NEW) -> Any:
+    """The `data` the simulator serves as the driver's latest session (200 expected)."""
+    reply = await sim_env.latest(auth_id)
+    assert reply.status == 200
+    return reply.json()["data"]
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from evnnovator_simulator import (
     DEMO_LOCATION_ID,
     DEMO_TOKEN,
     DEMO_TOKEN_UID,
+    OperatorProfile,
     SimulatorSettings,
     cli,
 )
@@ -38,6 +39,7 @@ def test_demo_credentials_list_everything_needed() -> None:
         DEMO_LOCATION_ID,
         DEMO_EVSE_UID,
         "http://127.0.0.1:8080/_simulator",
+        f"operator:     {SimulatorSettings().operator.summary()}",
     ):
         assert value in text
     assert text.endswith("\n")
@@ -60,7 +62,8 @@ def test_print_demo_credentials(capsys: pytest.CaptureFixture[str]) -> None:
 def test_parse_args() -> None:
     args = cli.parse_args([])
     assert (args.host, args.port) == ("127.0.0.1", 8080)
-    assert cli.settings_from_args(args) == SimulatorSettings()
+    # The demo must look like a real operator.
+    assert cli.settings_from_args(args) == SimulatorSettings.realistic()
     args = cli.parse_args(
         [
             "--host",
@@ -78,6 +81,8 @@ def test_parse_args() -> None:
             "--token",
             "t",
             "--command-envelope",
+            "--operator",
+            "exact",
         ]
     )
     assert (args.host, args.port) == ("0.0.0.0", 9000)  # noqa: S104
@@ -123,7 +128,7 @@ def test_main_runs_serve_and_treats_ctrl_c_as_normal(monkeypatch: pytest.MonkeyP
 
     monkeypatch.setattr(cli, "serve", fake_serve)
     assert cli.main(["--port", "0", "--stop-delay", "1"]) == 0
-    assert calls == [(SimulatorSettings(stop_delay=1.0), "127.0.0.1", 0)]
+    assert calls == [(SimulatorSettings.realistic(stop_delay=1.0), "127.0.0.1", 0)]
 
 
 def test_python_dash_m(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -131,3 +136,74 @@ def test_python_dash_m(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(SystemExit) as exit_info:
         runpy.run_module("evnnovator_simulator", run_name="__main__")
     assert exit_info.value.code == 3
+
+
+def test_operator_flags() -> None:
+    args = cli.parse_args(
+        [
+            "--power-kw",
+            "22",
+            "--stop-delay",
+            "3",
+            "--stop-jitter",
+            "10",
+            "--seed",
+            "7",
+            "--meter-interval",
+            "300",
+            "--meter-phase",
+            "20",
+            "--kwh-decimals",
+            "1",
+            "--completion",
+            "at_stop",
+            "--autostop",
+            "exact",
+            "--taper-from-kwh",
+            "40",
+            "--taper-kwh",
+            "15",
+        ]
+    )
+    assert cli.settings_from_args(args).operator == OperatorProfile(
+        power_kw=22.0,
+        stop_delay=3.0,
+        stop_jitter=10.0,
+        seed=7,
+        meter_interval=300.0,
+        meter_phase=20.0,
+        kwh_decimals=1,
+        completion="at_stop",
+        autostop="exact",
+        taper_from_kwh=40.0,
+        taper_kwh=15.0,
+    )
+
+
+def test_meter_interval_zero_is_a_continuous_meter_on_the_realistic_preset() -> None:
+    settings = cli.settings_from_args(cli.parse_args(["--meter-interval", "0"]))
+    assert settings.operator == OperatorProfile.realistic(meter_interval=0.0)
+
+
+def test_exact_operator_flag_is_the_library_default() -> None:
+    settings = cli.settings_from_args(cli.parse_args(["--operator", "exact"]))
+    assert settings == SimulatorSettings()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--meter-phase", "60"],
+        ["--stop-jitter", "-1"],
+        ["--taper-kwh", "0"],
+        ["--completion", "later"],
+        ["--operator", "lazy"],
+    ],
+)
+def test_invalid_operator_flags_exit_with_a_usage_error(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        cli.parse_args(argv)
+    assert exit_info.value.code == 2
+    assert "error:" in capsys.readouterr().err

@@ -1,7 +1,5 @@
 """Sessions evolve lazily with the clock: pending, active, autostop, stop delay."""
 
-from typing import Any
-
 import pytest
 
 from evnnovator_simulator import (
@@ -13,7 +11,7 @@ from evnnovator_simulator import (
 )
 from evnnovator_simulator.site import SECOND_EVSE_UID
 
-from .conftest import SimEnv
+from .conftest import SimEnv, latest_data
 
 # 6 kW: 0.1 kWh a minute, so the expected energies are easy to read.
 SIX_KW = SimulatorSettings(power_kw=6.0)
@@ -22,12 +20,6 @@ SIX_KW = SimulatorSettings(power_kw=6.0)
 @pytest.fixture
 def settings() -> SimulatorSettings:
     return SIX_KW
-
-
-async def latest_data(sim_env: SimEnv, auth_id: str = DEMO_AUTH_ID_NEW) -> Any:
-    reply = await sim_env.latest(auth_id)
-    assert reply.status == 200
-    return reply.json()["data"]
 
 
 async def test_pending_then_active_then_autostop(sim_env: SimEnv) -> None:
