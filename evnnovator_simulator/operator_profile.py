@@ -18,6 +18,8 @@ AUTOSTOPS: tuple[Autostop, ...] = ("at_sample", "exact")
 
 _NUMBERS = ("power_kw", "stop_delay", "stop_jitter", "meter_interval", "meter_phase", "taper_kwh")
 _INTEGERS = ("kwh_decimals", "seed")
+_SHORTEST_METER_INTERVAL = 0.001
+"""Times are whole microseconds: a shorter interval would be read as a continuous meter."""
 
 REALISTIC: dict[str, Any] = {
     "meter_interval": 60.0,
@@ -73,6 +75,8 @@ class OperatorProfile:
                 raise TypeError(f"{name} must be an integer, not {value!r}")
         if self.kwh_decimals < 0:
             raise ValueError("kwh_decimals must be >= 0")
+        if 0 < self.meter_interval < _SHORTEST_METER_INTERVAL:
+            raise ValueError("meter_interval must be 0 (continuous) or at least 1 ms")
         if self.meter_phase >= self.meter_interval > 0 or (
             self.meter_interval == 0 < self.meter_phase
         ):

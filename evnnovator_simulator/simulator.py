@@ -131,6 +131,9 @@ class Simulator:
         Sessions already started keep the profile they started with. Raises LookupError for an
         unknown driver.
         """
+        if profile is not None:
+            # The knobs alone, even from a SimulatorSettings, so that profiles compare equal.
+            profile = OperatorProfile(**profile.as_json())
         if auth_id is not None:
             self._world.driver(auth_id).profile = profile
         else:

@@ -66,6 +66,7 @@ def test_realistic_profile() -> None:
         ({"meter_interval": "60"}, "meter_interval"),
         ({"meter_interval": 60.0, "meter_phase": 60.0}, "meter_phase"),
         ({"meter_phase": 1.0}, "meter_phase"),
+        ({"meter_interval": 1e-7}, "meter_interval"),
         ({"kwh_decimals": 2.5}, "kwh_decimals"),
         ({"kwh_decimals": -1}, "kwh_decimals"),
         ({"seed": False}, "seed"),
@@ -96,6 +97,9 @@ def test_driver_profiles_and_the_default() -> None:
     assert sim.operator(DEMO_AUTH_ID_NEW) == realistic
     sim.set_operator(None)
     assert sim.operator() == sim.settings.operator
+    # Settings given as a profile count as their knobs alone.
+    sim.set_operator(SimulatorSettings.realistic(token="other"), auth_id=DEMO_AUTH_ID)
+    assert sim.operator(DEMO_AUTH_ID) == realistic
     with pytest.raises(LookupError):
         sim.operator("nobody")
     with pytest.raises(LookupError):
