@@ -46,6 +46,9 @@ CADENCE_RANGE = (5.0, 3600.0)
 MAX_LATENCY = 120.0
 # Until a stop has been seen, no latency is assumed: a guess could only be wrong either way.
 PRIOR_LATENCY = 0.0
+# Once stops are seen, while they are few the estimate leans towards this typical latency of a
+# charger behind a hub (5-45 s), as much as one more stop would weigh.
+TYPICAL_LATENCY = 20.0
 # How long after a meter value is due the record shows it; and how soon to look again when it
 # was not there yet.
 SAMPLE_MARGIN = 3.0
@@ -111,11 +114,14 @@ class OperatorModel:
         """Seconds from STOP to the charger stopping, to plan with.
 
         The middle of the range seen, not the mean: when the latency jitters, that keeps the
-        worst error on either side smallest.
+        worst error on either side smallest. With n stops seen, the typical latency weighs as
+        one more: one stop alone says little of how much the next may differ.
         """
-        if not self._latencies:
+        count = len(self._latencies)
+        if not count:
             return PRIOR_LATENCY
-        return (min(self._latencies) + max(self._latencies)) / 2
+        middle = (min(self._latencies) + max(self._latencies)) / 2
+        return (count * middle + TYPICAL_LATENCY) / (count + 1)
 
     @property
     def latency_learned(self) -> bool:
@@ -167,20 +173,19 @@ class MeterTrack:
         if session.kwh is None:
             return False
         at, measured = measured_at(session, fetched_at)
+        reading = MeterReading(
+            session.id, session.kwh, session.total_cost, at, measured, fetched_at - at < LIVE_WINDOW
+        )
         latest = self.latest
         if latest is None or latest.session_id != session.id:
             self._samples.clear()
-        elif not _is_new(latest, session.kwh, at, measured=measured):
+        elif not _is_new(latest, reading):
             self._repeats += 1
             return False
-        live = fetched_at - at < LIVE_WINDOW
-        if latest is not None and latest.session_id == session.id:
-            if latest.measured and measured and not (live or latest.live) and session.is_charging:
-                self.operator.learn_gap(_seconds(at - latest.at))
+        elif session.is_charging and _shows_the_meter(latest) and _shows_the_meter(reading):
+            self.operator.learn_gap(_seconds(reading.at - latest.at))
         self._repeats = 0
-        self._samples.append(
-            MeterReading(session.id, session.kwh, session.total_cost, at, measured, live)
-        )
+        self._samples.append(reading)
         return True
 
     def rate_kw(self, start: datetime | None = None) -> float | None:
@@ -207,7 +212,7 @@ class MeterTrack:
     def next_sample_at(self, now: datetime) -> datetime | None:
         """When the record will next show a new meter value, if the cadence is known."""
         latest, cadence = self.latest, self.operator.cadence
-        if latest is None or cadence is None or not latest.measured or latest.live:
+        if latest is None or cadence is None or not latest.measured:
             return None
         due = latest.at + timedelta(seconds=cadence + SAMPLE_MARGIN)
         if due > now:
@@ -221,22 +226,33 @@ class MeterTrack:
         When the meter is slower than `interval`, polling in step with it: just after each new
         value is due, and not in between, when nothing can have changed.
         """
-        cadence = self.operator.cadence
+        cadence, latest = self.operator.cadence, self.latest
+        if cadence is None:
+            if latest is not None and latest.measured and not latest.live:
+                # The meter's cadence shows after two of its values: look often until then,
+                # once for all (it is kept).
+                return min(interval, SAMPLE_RECHECK)
+            return interval
         due = self.next_sample_at(now)
-        if cadence is None or due is None or cadence <= interval:
+        if due is None or cadence <= interval:
             return interval
         return max(_seconds(due - now), MIN_POLL)
 
 
-def _is_new(latest: MeterReading, kwh: float, at: datetime, *, measured: bool) -> bool:
+def _is_new(latest: MeterReading, reading: MeterReading) -> bool:
     """Whether a fetched value is another meter value than the latest one.
 
     With the operator's own times, a later time is a new value even if the energy is unchanged
     (the car paused); without them, only a changed energy tells.
     """
-    if measured and latest.measured:
-        return at > latest.at
-    return kwh != latest.kwh
+    if reading.measured and latest.measured:
+        return reading.at > latest.at
+    return reading.kwh != latest.kwh
+
+
+def _shows_the_meter(reading: MeterReading) -> bool:
+    """Whether the reading's time is a meter value's own (not a fetch's, not a live record's)."""
+    return reading.measured and not reading.live
 
 
 @dataclass(frozen=True, slots=True)

@@ -140,12 +140,14 @@ class LimitController:
         self._schedule_refresh(meter, now, send_at)
 
     def _schedule_refresh(self, meter: MeterTrack, now: datetime, send_at: datetime) -> None:
-        """Poll when the next meter value is due, if it comes before the STOP and the poll."""
+        """Poll when the next meter value is due, if the STOP would go out before the next
+        regular poll could sharpen its moment (else that poll does)."""
         due = meter.next_sample_at(now)
         if due is None:
             return
         lead = timedelta(seconds=MIN_REFRESH_LEAD)
-        if due < send_at - lead and due < self._coordinator.next_poll_at - lead:
+        next_poll = self._coordinator.next_poll_at
+        if due < send_at - lead and due < next_poll - lead and send_at < next_poll + lead:
             self._refresh_timer = async_call_later(
                 self._hass, (due - now).total_seconds(), self._async_refresh_due
             )

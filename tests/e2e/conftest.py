@@ -130,6 +130,12 @@ def simulator(workdir: Path, process_guard: ProcessGuard) -> Iterator[SimulatorA
         "127.0.0.1",
         "--port",
         str(port),
+        # A realistic operator (meter values, rounding, a jittered stop), quick enough that a
+        # STOP shows as completed within the test's wait.
+        "--meter-interval",
+        "10",
+        "--stop-jitter",
+        "5",
     ]
     with _running("the simulator", command, workdir / "simulator.log", api.is_up, process_guard):
         yield api

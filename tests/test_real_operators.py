@@ -1,0 +1,172 @@
+"""Stop at X kWh against a realistic operator: meter values every M s, a jittered stop.
+
+End to end against the simulator in virtual time (testkit.VirtualClock: exact, and fast).
+"""
+
+from datetime import timedelta
+from itertools import pairwise
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.number import ATTR_VALUE, SERVICE_SET_VALUE
+from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.evnnovator.const import DOMAIN
+from custom_components.evnnovator.forecast import SAMPLE_MARGIN
+from custom_components.evnnovator.limits import STOP_RETRY_DELAYS
+from evnnovator_simulator import DEMO_AUTH_ID, Simulator, SimulatorSettings
+from testkit.requests import polls, stop_requests
+from testkit.vclock import VirtualClock
+from testkit.watch import SessionWatch, set_up, stop_the_demo_session
+
+ENERGY_LIMIT = "number.evnnovator_demo_driver_1_energy_limit"
+STOP_BUTTON = "button.evnnovator_demo_driver_1_stop_charging"
+POWER_KW = 7.4
+
+pytestmark = pytest.mark.freeze_time("2026-11-23T08:00:00+00:00")
+
+
+@pytest.fixture
+def simulator_settings() -> SimulatorSettings:
+    """A realistic operator: a meter value every 300 s, a stop 5-45 s after STOP."""
+    return SimulatorSettings.realistic(power_kw=POWER_KW, meter_interval=300, seed=3)
+
+
+@pytest.fixture
+async def clock(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: Simulator,
+    config_entry: MockConfigEntry,
+) -> VirtualClock:
+    """The integration set up, the demo session ended: a clock to move on with."""
+    clock = VirtualClock(hass, freezer)
+    await set_up(hass, config_entry)
+    await stop_the_demo_session(clock, simulator, config_entry)
+    return clock
+
+
+async def set_energy_limit(hass: HomeAssistant, kwh: float) -> None:
+    await hass.services.async_call(
+        "number", SERVICE_SET_VALUE, {ATTR_ENTITY_ID: ENERGY_LIMIT, ATTR_VALUE: kwh}, blocking=True
+    )
+
+
+async def run_to_the_end(clock: VirtualClock, watch: SessionWatch) -> None:
+    await clock.run_until(clock.now() + timedelta(hours=2), stop_when=watch.completed_and_shown)
+    assert watch.completed_and_shown()
+
+
+async def test_a_slow_meter_stops_near_x_and_polls_in_step(
+    hass: HomeAssistant, simulator: Simulator, config_entry: MockConfigEntry, clock: VirtualClock
+) -> None:
+    """With a value every 300 s the limit stops within 0.1 kWh of X, sessions after the first,
+    with one STOP each; while charging it polls just after each meter value, not every 30 s."""
+    errors: list[float] = []
+    for x in (2.0, 3.1, 2.6):
+        await set_energy_limit(hass, x)
+        polls_before = len(polls(simulator))
+        started = clock.now()
+        session_id = simulator.start_session(DEMO_AUTH_ID)
+        watch = SessionWatch(config_entry, simulator, session_id)
+        await run_to_the_end(clock, watch)
+        errors.append(simulator.delivered_kwh(session_id) - x)
+        charging_minutes = (clock.now() - started).total_seconds() / 60
+        if len(errors) > 1:
+            # About one poll per meter value, plus the idle poll that found the session and the
+            # refreshes after the STOP: far fewer than the 2 a minute of the charging interval.
+            assert len(polls(simulator)) - polls_before < charging_minutes / 5 + 8
+    assert all(abs(error) <= 0.1 for error in errors[1:]), errors
+    assert len(stop_requests(simulator)) == 3 + 1  # and the demo session's
+    operator = config_entry.runtime_data.tracker.operator
+    assert operator.cadence == 300
+    assert operator.latency_learned
+
+
+async def test_the_reading_is_timed_by_the_meter_not_the_fetch(
+    hass: HomeAssistant, simulator: Simulator, config_entry: MockConfigEntry, clock: VirtualClock
+) -> None:
+    """A value fetched minutes after the meter sent it counts from the meter's time."""
+    session_id = simulator.start_session(DEMO_AUTH_ID)
+    watch = SessionWatch(config_entry, simulator, session_id)
+    await clock.run_until(clock.now() + timedelta(minutes=12), stop_when=lambda: False)
+    latest = config_entry.runtime_data.coordinator.meter.latest
+    assert latest is not None
+    assert watch.shown()
+    assert latest.at == dt_util.parse_datetime(str(watch.truth()["last_modified_date"]))
+    assert latest.at < config_entry.runtime_data.coordinator.last_fetch
+    # Polled just after that meter value was due.
+    assert (config_entry.runtime_data.coordinator.last_fetch - latest.at).total_seconds() <= (
+        SAMPLE_MARGIN + 1
+    )
+
+
+async def test_stop_pressed_by_hand_before_the_limit_sends_one_stop(
+    hass: HomeAssistant, simulator: Simulator, config_entry: MockConfigEntry, clock: VirtualClock
+) -> None:
+    """The limit's moment comes while the charger is stopping after a press: no second STOP;
+    the button is unavailable meanwhile, and the stop is credited to the user."""
+    session_id = simulator.start_session(DEMO_AUTH_ID)
+    watch = SessionWatch(config_entry, simulator, session_id)
+    await clock.run_until(clock.now() + timedelta(minutes=11), stop_when=lambda: False)
+    assert watch.shown()
+    delivered = simulator.delivered_kwh(session_id)
+    await set_energy_limit(hass, round(delivered + 0.05, 2))  # reached within about 25 s
+    stops_before = len(stop_requests(simulator))
+    await hass.services.async_call("button", "press", {ATTR_ENTITY_ID: STOP_BUTTON}, blocking=True)
+    assert hass.states.get(STOP_BUTTON).state == STATE_UNAVAILABLE
+    await run_to_the_end(clock, watch)
+    assert len(stop_requests(simulator)) - stops_before == 1
+    record = config_entry.runtime_data.tracker.record(session_id)
+    assert record is not None
+    assert record.stopped_by == "user"
+
+
+@pytest.mark.parametrize(
+    ("fault", "params"), [("http_429", {"retry_after": 120}), ("http_502_html", {})]
+)
+async def test_a_refused_stop_follows_one_schedule(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    config_entry: MockConfigEntry,
+    clock: VirtualClock,
+    fault: str,
+    params: dict[str, int],
+) -> None:
+    """A 429 waits for its Retry-After; a STOP that keeps failing is sent 1 + 3 times, then the
+    repair issue, and later polls start no other round."""
+    session_id = simulator.start_session(DEMO_AUTH_ID)
+    watch = SessionWatch(config_entry, simulator, session_id)
+    await clock.run_until(clock.now() + timedelta(minutes=11), stop_when=lambda: False)
+    assert watch.shown()
+    simulator.inject(fault, count=1000, only="commands", **params)
+    await set_energy_limit(hass, round(simulator.delivered_kwh(session_id) - 0.01, 2))
+    await clock.run_until(clock.now() + timedelta(minutes=10), stop_when=lambda: False)
+    stops = stop_requests(simulator)[-(len(STOP_RETRY_DELAYS) + 1) :]
+    assert len([s for s in stop_requests(simulator) if s.at > stops[0].at]) == 3
+    gaps = [(later.at - earlier.at).total_seconds() for earlier, later in pairwise(stops)]
+    minimum = params.get("retry_after", 0)
+    assert all(gap >= minimum - 1 for gap in gaps), gaps
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, f"limit_stop_failed_{config_entry.entry_id}")
+    assert issue is not None
+    simulator.clear_faults()
+
+
+async def test_what_is_learned_survives_a_restart(
+    hass: HomeAssistant, simulator: Simulator, config_entry: MockConfigEntry, clock: VirtualClock
+) -> None:
+    """The meter cadence and the stop latency are kept in the entry's store."""
+    await set_energy_limit(hass, 1.5)
+    session_id = simulator.start_session(DEMO_AUTH_ID)
+    await run_to_the_end(clock, SessionWatch(config_entry, simulator, session_id))
+    learned = config_entry.runtime_data.tracker.operator.as_dict()
+    assert learned["meter_gaps"]
+    assert learned["stop_latencies"]
+
+    assert await hass.config_entries.async_reload(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert config_entry.runtime_data.tracker.operator.as_dict() == learned
