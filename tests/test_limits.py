@@ -248,6 +248,7 @@ async def test_learned_latency_shrinks_the_next_overshoot(
     first = float((await run_until_completed(hass, freezer, simulator))["kwh"]) - first_limit  # type: ignore[arg-type]
     [learned] = operator.as_dict()["stop_latencies"]
     assert learned == pytest.approx(simulator_settings.stop_delay, abs=STEP)
+    planned = operator.latency
 
     # A second session, started elsewhere; the idle poll finds it.
     simulator.start_session(DEMO_AUTH_ID)
@@ -258,7 +259,7 @@ async def test_learned_latency_shrinks_the_next_overshoot(
     assert len(stop_requests(simulator)) == 2
     # Sent earlier: by what was learned, leaning on the typical latency while one stop is known.
     assert second < first
-    early = operator.latency - simulator_settings.stop_delay
+    early = planned - simulator_settings.stop_delay
     assert -second <= simulator_settings.power_kw * (early + STEP) / 3600 + KWH_ROUNDING
 
 
