@@ -29,6 +29,7 @@ from .const import (
     STOP_REFRESH_DELAYS,
 )
 from .errors import translated_error, translation_key_for
+from .glitches import MissingSessionFilter
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Iterable
@@ -62,6 +63,7 @@ class EvnnovatorCoordinator(DataUpdateCoordinator[Session | None]):
         self._rate_limited_until: datetime | None = None
         self._stop_refreshes: list[CALLBACK_TYPE] = []
         self._reported_statuses: set[str] = set()
+        self._missing_session = MissingSessionFilter()
         self.last_fetch = dt_util.utcnow()
         """When the data was fetched: the moment its energy and cost were true."""
 
@@ -102,6 +104,9 @@ class EvnnovatorCoordinator(DataUpdateCoordinator[Session | None]):
             ) from err
         except EvnnovatorError as err:
             raise translated_error(err, UpdateFailed) from err
+        if self._missing_session.is_glitch(self.data, session):
+            # A failed update keeps the last session, its polling pace and its planned STOP.
+            raise UpdateFailed(translation_domain=DOMAIN, translation_key="session_missing")
         self.last_fetch = dt_util.utcnow()
         self._note_unknown_status(session)
         self.update_interval = (
