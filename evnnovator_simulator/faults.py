@@ -314,11 +314,9 @@ def _absurd_kwh(fault: Fault, data: dict[str, Any], _s: SimulatorSettings) -> No
 
 
 def _long_text(fault: Fault, data: dict[str, Any], _s: SimulatorSettings) -> None:
-    location = data.get("location")
-    if isinstance(location, dict):
-        name = str(location.get("name") or "Location")
-        location["name"] = (name + " | ") * (fault.params["length"] // (len(name) + 3) + 1)
-        location["name"] = location["name"][: fault.params["length"]]
+    location = data["location"]
+    repeated = f"{location['name']} | " * fault.params["length"]
+    location["name"] = repeated[: fault.params["length"]]
 
 
 def _nested_field(fault: Fault, data: dict[str, Any], _s: SimulatorSettings) -> None:
