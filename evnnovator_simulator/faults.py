@@ -4,6 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+import json
 from typing import Any
 
 from aiohttp import web
@@ -14,6 +15,7 @@ from .render import (
     envelope,
     error_response,
     json_response,
+    web_server_404,
 )
 from .settings import SimulatorSettings
 from .validation import finite_number
@@ -41,12 +43,30 @@ class FaultKind(StrEnum):
     STATUS_2001 = "status_2001"
     WRONG_TYPES = "wrong_types"
     OVERSIZED = "oversized"
+    NOT_FOUND = "not_found"
+    """The API's own 404 ("no session"), as if the driver had none for one answer."""
+    DATA_NULL = "data_null"
+    """HTTP 200 and status 1000, with `data` null."""
+    HTTP_404_PAGE = "http_404_page"
+    """A web server's 404 page, not the API's envelope (a wrong path in front of the API)."""
+    ECHO_TOKEN = "echo_token"  # noqa: S105 -- a fault name
+    """The token quoted back: in the status_message of a failure, or in a command's result."""
+    # The normal latest session, with one field changed:
+    ECHO_TOKEN_FIELD = "echo_token_field"  # noqa: S105 -- a fault name
+    ABSURD_KWH = "absurd_kwh"
+    LONG_TEXT = "long_text"
+    NESTED_FIELD = "nested_field"
+    FAR_FUTURE = "far_future"
 
 
 _DEFAULT_PARAMS: dict[FaultKind, dict[str, Any]] = {kind: {} for kind in FaultKind} | {
     FaultKind.TIMEOUT: {"seconds": 60.0},
     FaultKind.SLOW: {"seconds": 2.0},
     FaultKind.HTTP_429: {"retry_after": 30},
+    FaultKind.ABSURD_KWH: {"kwh": 1e308},
+    FaultKind.LONG_TEXT: {"length": 300},
+    FaultKind.NESTED_FIELD: {"depth": 300},
+    FaultKind.FAR_FUTURE: {"field": "start_datetime", "value": "9999-12-31T23:59:59-05:00"},
 }
 
 
@@ -125,6 +145,18 @@ def _checked_params(kind: FaultKind, params: dict[str, Any]) -> dict[str, Any]:
             or (isinstance(retry_after, int) and retry_after >= 0)
         ):
             raise ValueError("retry_after must be None, an integer >= 0 or a string")
+    if "kwh" in merged and (
+        isinstance(merged["kwh"], bool) or not isinstance(merged["kwh"], int | float)
+    ):
+        raise ValueError("kwh must be a number")
+    for name in ("length", "depth"):
+        if name in merged and (
+            isinstance(merged[name], bool) or not isinstance(merged[name], int) or merged[name] < 1
+        ):
+            raise ValueError(f"{name} must be an integer >= 1")
+    for name in ("field", "value"):
+        if name in merged and not isinstance(merged[name], str):
+            raise ValueError(f"{name} must be a string")
     return merged
 
 
@@ -217,6 +249,31 @@ def _wrong_types(
     return json_response(envelope(data, now))
 
 
+def _not_found(_fault: Fault, _area: str, _s: SimulatorSettings, now: datetime) -> web.Response:
+    return error_response(404, "No session for this driver", now)
+
+
+def _data_null(_fault: Fault, _area: str, _s: SimulatorSettings, now: datetime) -> web.Response:
+    return json_response(envelope(None, now))
+
+
+def _page_not_found(
+    _fault: Fault, _area: str, _s: SimulatorSettings, _now: datetime
+) -> web.Response:
+    return web_server_404()
+
+
+def _echo_token(
+    _fault: Fault, area: str, settings: SimulatorSettings, now: datetime
+) -> web.Response:
+    # A careless gateway quoting the credential back: a client must never pass it on.
+    if area == COMMANDS:
+        result = {"result": f"Token {settings.token} may not send this command"}
+        return json_response(envelope(result, now) if settings.command_envelope else result)
+    message = f"Invalid or missing parameters for token {settings.token}"
+    return json_response(envelope(None, now, code=INVALID_PARAMETERS, message=message))
+
+
 def _oversized(_fault: Fault, _area: str, _s: SimulatorSettings, now: datetime) -> web.Response:
     return json_response(envelope({"padding": "x" * OVERSIZED_BYTES}, now))
 
@@ -233,4 +290,68 @@ _BUILDERS: dict[FaultKind, _Builder] = {
     FaultKind.STATUS_2001: _status_2001,
     FaultKind.WRONG_TYPES: _wrong_types,
     FaultKind.OVERSIZED: _oversized,
+    FaultKind.NOT_FOUND: _not_found,
+    FaultKind.DATA_NULL: _data_null,
+    FaultKind.HTTP_404_PAGE: _page_not_found,
+    FaultKind.ECHO_TOKEN: _echo_token,
+    FaultKind.ECHO_TOKEN_FIELD: _answer_normally,
+    FaultKind.ABSURD_KWH: _answer_normally,
+    FaultKind.LONG_TEXT: _answer_normally,
+    FaultKind.NESTED_FIELD: _answer_normally,
+    FaultKind.FAR_FUTURE: _answer_normally,
 }
+
+
+type _Patch = Callable[[Fault, dict[str, Any], SimulatorSettings], None]
+
+
+def _echo_token_field(_fault: Fault, data: dict[str, Any], settings: SimulatorSettings) -> None:
+    data["gateway_note"] = f"requested with token {settings.token}"
+
+
+def _absurd_kwh(fault: Fault, data: dict[str, Any], _s: SimulatorSettings) -> None:
+    data["kwh"] = fault.params["kwh"]
+
+
+def _long_text(fault: Fault, data: dict[str, Any], _s: SimulatorSettings) -> None:
+    location = data["location"]
+    repeated = f"{location['name']} | " * fault.params["length"]
+    location["name"] = repeated[: fault.params["length"]]
+
+
+def _nested_field(fault: Fault, data: dict[str, Any], _s: SimulatorSettings) -> None:
+    nested: dict[str, Any] = {"leaf": "end"}
+    for _ in range(fault.params["depth"] - 1):
+        nested = {"more": nested}
+    data["vendor_extension"] = nested
+
+
+def _far_future(fault: Fault, data: dict[str, Any], _s: SimulatorSettings) -> None:
+    data[fault.params["field"]] = fault.params["value"]
+
+
+_PATCHES: dict[FaultKind, _Patch] = {
+    FaultKind.ECHO_TOKEN_FIELD: _echo_token_field,
+    FaultKind.ABSURD_KWH: _absurd_kwh,
+    FaultKind.LONG_TEXT: _long_text,
+    FaultKind.NESTED_FIELD: _nested_field,
+    FaultKind.FAR_FUTURE: _far_future,
+}
+
+
+def patched_response(
+    fault: Fault, response: web.StreamResponse, settings: SimulatorSettings
+) -> web.StreamResponse:
+    """The normal answer with the field a patching fault changes; others pass unchanged.
+
+    Only a successful latest-session answer carries a session to change.
+    """
+    patch = _PATCHES.get(fault.kind)
+    if patch is None or not isinstance(response, web.Response) or response.status != 200:
+        return response
+    body = json.loads(response.text or "null")
+    data = body.get("data") if isinstance(body, dict) else None
+    if not isinstance(data, dict) or "kwh" not in data:
+        return response
+    patch(fault, data, settings)
+    return json_response(body)

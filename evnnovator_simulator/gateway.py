@@ -8,9 +8,9 @@ from aiohttp.typedefs import Handler, Middleware
 
 from .auth import check_authorization
 from .clock import Clock
-from .faults import COMMANDS, LATEST, FaultQueue, fault_response
+from .faults import COMMANDS, LATEST, FaultQueue, fault_response, patched_response
 from .records import RequestLog
-from .render import error_response
+from .render import error_response, web_server_404
 from .settings import SimulatorSettings
 
 CONTROL_PREFIX = "/_simulator"
@@ -94,13 +94,19 @@ class Gateway:
                 return faulty
             await self.hold(fault.delay)
 
-        if not auth.authorized:
-            response: web.StreamResponse = error_response(401, "Unauthorized", self._clock())
+        if area is None:
+            # Outside the API's prefix (e.g. the other documented base URL) the web server in
+            # front of it answers, with its own page.
+            response: web.StreamResponse = web_server_404()
+        elif not auth.authorized:
+            response = error_response(401, "Unauthorized", self._clock())
         else:
             try:
                 response = await handler(request)
             except web.HTTPException as exc:
                 # Unknown paths and methods get the API's JSON error shape, not aiohttp's text.
                 response = error_response(exc.status, exc.reason, self._clock())
+            if fault is not None:
+                response = patched_response(fault, response, self._settings)
         record(response.status, None if fault is None else fault.kind)
         return response

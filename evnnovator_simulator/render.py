@@ -58,6 +58,15 @@ def error_response(
     return json_response(body, status=status, headers=headers)
 
 
+def web_server_404() -> web.Response:
+    """What a web server in front of the API answers for a path it does not serve: no JSON."""
+    html = (
+        "<html><head><title>404 Not Found</title></head>"
+        "<body><center><h1>404 Not Found</h1></center><hr><center>nginx</center></body></html>"
+    )
+    return web.Response(status=404, text=html, content_type="text/html")
+
+
 def command_response(accepted: bool, now: datetime, settings: SimulatorSettings) -> web.Response:
     """Answer a command, plainly as the documentation shows or, if configured, enveloped."""
     result = {"result": "ACCEPTED" if accepted else "REJECTED"}

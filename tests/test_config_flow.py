@@ -242,10 +242,22 @@ async def test_user_creates_entry(
                 ("status_2001", "invalid_response"),
                 ("wrong_types", "invalid_response"),
                 ("oversized", "invalid_response"),
+                ("http_404_page", "invalid_response"),
+                ("echo_token", "invalid_response"),
             ]
         ),
         pytest.param(
             DEMO_AUTH_ID, DEMO_TOKEN, "{closed}", None, {"base": "cannot_connect"}, id="closed_port"
+        ),
+        # The other prefix the documentation shows, on a gateway that serves the first: its
+        # web server's 404 page is no "no session yet".
+        pytest.param(
+            DEMO_AUTH_ID,
+            DEMO_TOKEN,
+            "{origin}/api/v1",
+            None,
+            {"base": "invalid_response"},
+            id="other_documented_prefix",
         ),
         *(
             pytest.param(
@@ -272,7 +284,11 @@ async def test_user_error_then_retry(
 ) -> None:
     """Each failure shows its error on the form, which keeps all but the token; a retry works."""
     typed = user_input(
-        base_url.format(sim=simulator.base_url, closed=closed_port_url),
+        base_url.format(
+            sim=simulator.base_url,
+            closed=closed_port_url,
+            origin=simulator.base_url.removesuffix(simulator.settings.prefix),
+        ),
         auth_id=auth_id,
         token=token,
         auth_scheme="bearer",

@@ -37,6 +37,8 @@ def expected_kwh(simulator: Simulator) -> str:
         "status_2001",
         "wrong_types",
         "oversized",
+        "http_404_page",
+        "echo_token",
     ],
 )
 async def test_fault_makes_entities_unavailable_until_it_clears(

@@ -33,7 +33,13 @@ CLIENT_ERRORS = [
     EvnnovatorError("x"),
 ]
 # Exceptions raised by key rather than through translation_key_for.
-DIRECT_EXCEPTION_KEYS = {"not_charging", "no_charge_point", "no_token_uid", "session_unavailable"}
+DIRECT_EXCEPTION_KEYS = {
+    "not_charging",
+    "no_charge_point",
+    "no_token_uid",
+    "session_unavailable",
+    "session_missing",
+}
 # Every rule of Home Assistant's integration quality scale, bronze to platinum.
 QUALITY_SCALE_RULES = {
     "action-setup", "appropriate-polling", "brands", "common-modules",

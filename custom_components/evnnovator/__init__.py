@@ -7,6 +7,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
+from homeassistant.util import dt as dt_util
 
 from . import const
 from .account import Account
@@ -39,6 +40,8 @@ def create_client(hass: HomeAssistant, data: dict[str, str]) -> EvnnovatorClient
         auth_scheme=data[const.CONF_AUTH_SCHEME],
         # Read at call time, so that tests can shorten it.
         request_timeout=const.REQUEST_TIMEOUT,
+        # Home Assistant's clock, which judges how much energy a session can have delivered.
+        clock=dt_util.utcnow,
     )
 
 

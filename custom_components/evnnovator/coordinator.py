@@ -33,6 +33,7 @@ from .const import (
     STOP_REFRESH_DELAYS,
 )
 from .errors import translated_error, translation_key_for
+from .glitches import MissingSessionFilter
 
 if TYPE_CHECKING:
     from .forecast import MeterTrack
@@ -72,6 +73,7 @@ class EvnnovatorCoordinator(TimestampDataUpdateCoordinator[Session | None]):
         self._rate_limited_until: datetime | None = None
         self._stop_refreshes: list[CALLBACK_TYPE] = []
         self._reported_statuses: set[str] = set()
+        self._missing_session = MissingSessionFilter()
 
     @property
     def charging_interval(self) -> timedelta:
@@ -110,6 +112,9 @@ class EvnnovatorCoordinator(TimestampDataUpdateCoordinator[Session | None]):
             ) from err
         except EvnnovatorError as err:
             raise translated_error(err, UpdateFailed) from err
+        if self._missing_session.is_glitch(self.data, session):
+            # A failed update keeps the last session, its polling pace and its planned STOP.
+            raise UpdateFailed(translation_domain=DOMAIN, translation_key="session_missing")
         fetched_at = dt_util.utcnow()
         self._note_unknown_status(session)
         if session is not None:

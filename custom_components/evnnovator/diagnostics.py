@@ -9,7 +9,8 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_TOKEN
 from homeassistant.core import HomeAssistant
 
-from .const import CONF_AUTH_ID
+from .api.scrub import scrub
+from .const import CONF_AUTH_ID, CONF_TOKEN_UID
 from .data import EvnnovatorConfigEntry
 
 TO_REDACT = {
@@ -22,6 +23,36 @@ TO_REDACT = {
     "latitude",
     "longitude",
 }
+
+# The raw session may carry fields of any depth and size that the integration ignores: the
+# report keeps enough of them to debug, and always serializes.
+MAX_DEPTH = 12
+MAX_ITEMS = 50
+MAX_TEXT = 1000
+# A secret this short would blank ordinary text if removed by value; its key still redacts it.
+MIN_SECRET_LENGTH = 4
+
+
+def bounded(value: Any, depth: int = MAX_DEPTH) -> Any:
+    """A copy of JSON `value` at most `depth` levels deep, with long texts and lists cut."""
+    if isinstance(value, str):
+        return value if len(value) <= MAX_TEXT else f"{value[:MAX_TEXT]}… ({len(value)} chars)"
+    if not isinstance(value, dict | list):
+        return value
+    if depth == 0:
+        return f"… (nested {'object' if isinstance(value, dict) else 'list'} left out)"
+    items = list(value.items()) if isinstance(value, dict) else list(enumerate(value))
+    kept = [(key, bounded(item, depth - 1)) for key, item in items[:MAX_ITEMS]]
+    more = len(items) - len(kept)
+    if isinstance(value, dict):
+        copy = {str(key)[:MAX_TEXT]: item for key, item in kept}
+        if more:
+            copy["…"] = f"{more} more fields left out"
+        return copy
+    listed = [item for _, item in kept]
+    if more:
+        listed.append(f"… {more} more items left out")
+    return listed
 
 
 async def async_get_config_entry_diagnostics(
@@ -36,7 +67,13 @@ async def async_get_config_entry_diagnostics(
     latest = coordinator.meter.latest
     plan = limits.plan
     session = coordinator.data
-    return {
+    # What the API sent may quote a secret under any name: removed by value, too.
+    secrets = (
+        entry.data.get(CONF_TOKEN),
+        entry.data.get(CONF_AUTH_ID),
+        entry.options.get(CONF_TOKEN_UID),
+    )
+    report = {
         "entry": {
             "data": async_redact_data(dict(entry.data), TO_REDACT),
             # The charging token's uid (an option) names the driver's card: like the driver id, it
@@ -77,5 +114,11 @@ async def async_get_config_entry_diagnostics(
             "total_energy": ledger.total_energy,
             "sessions": {key: asdict(record) for key, record in ledger.sessions.items()},
         },
-        "latest_session": None if session is None else async_redact_data(session.raw, TO_REDACT),
+        "latest_session": (
+            None if session is None else async_redact_data(bounded(session.raw), TO_REDACT)
+        ),
     }
+    cleaned: dict[str, Any] = scrub(
+        report, (s for s in secrets if isinstance(s, str) and len(s) >= MIN_SECRET_LENGTH)
+    )
+    return cleaned

@@ -140,8 +140,11 @@ class LimitController:
         self._schedule_refresh(meter, now, send_at)
 
     def _schedule_refresh(self, meter: MeterTrack, now: datetime, send_at: datetime) -> None:
-        """Poll when the next meter value is due, if the STOP would go out before the next
-        regular poll could sharpen its moment (else that poll does)."""
+        """Poll when the next meter value is due, if that comes before the STOP.
+
+        Only when the STOP would go out before the next regular poll: else that poll sharpens
+        its moment.
+        """
         due = meter.next_sample_at(now)
         if due is None:
             return

@@ -13,7 +13,13 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import EntityCategory, UnitOfEnergy, UnitOfPower, UnitOfTime
+from homeassistant.const import (
+    MAX_LENGTH_STATE_STATE,
+    EntityCategory,
+    UnitOfEnergy,
+    UnitOfPower,
+    UnitOfTime,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
@@ -32,6 +38,8 @@ PARALLEL_UPDATES = 0
 STATUS_OPTIONS = [status.value.lower() for status in SessionStatus]
 # Below this much charging time, energy over time says more about meter lag than about power.
 MIN_AVERAGING_SECONDS = 60.0
+# A text too long for a state (Home Assistant refuses it) is shortened; this attribute has it all.
+ATTR_FULL_TEXT = "full_text"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -224,11 +232,17 @@ class EvnnovatorSensor(EvnnovatorEntity, SensorEntity):
 
     entity_description: EvnnovatorSensorEntityDescription
 
-    @property
-    def native_value(self) -> StateType | datetime:
-        """The value the description reads from the session."""
+    def _value(self) -> StateType | datetime:
         session = self.coordinator.data
         return None if session is None else self.entity_description.value_fn(session)
+
+    @property
+    def native_value(self) -> StateType | datetime:
+        """The value the description reads from the session; a text shortened to fit a state."""
+        value = self._value()
+        if isinstance(value, str) and len(value) > MAX_LENGTH_STATE_STATE:
+            return value[: MAX_LENGTH_STATE_STATE - 1] + "…"
+        return value
 
     @property
     def native_unit_of_measurement(self) -> str | None:
@@ -248,11 +262,15 @@ class EvnnovatorSensor(EvnnovatorEntity, SensorEntity):
 
     @property
     def extra_state_attributes(self) -> Mapping[str, Any] | None:
-        """Attributes for the sensors that describe more than one value."""
+        """Attributes for the sensors that describe more than one value or a shortened text."""
         session = self.coordinator.data
-        if self.entity_description.attributes_fn is None or session is None:
-            return None
-        return self.entity_description.attributes_fn(session)
+        attributes: dict[str, Any] = {}
+        if self.entity_description.attributes_fn is not None and session is not None:
+            attributes.update(self.entity_description.attributes_fn(session))
+        value = self._value()
+        if isinstance(value, str) and len(value) > MAX_LENGTH_STATE_STATE:
+            attributes[ATTR_FULL_TEXT] = value
+        return attributes or None
 
 
 class EvnnovatorTotalSensor(EvnnovatorKeptValueEntity, SensorEntity):

@@ -19,6 +19,14 @@ from evnnovator_simulator import (
 from .conftest import AUTH, Reply, SimEnv
 
 STOP_BODY = {"session_id": "ae18c8e04f45946f0706735285a0a069"}
+# Where a command's result is: plain as documented, or in an envelope.
+BOTH_COMMAND_SHAPES = pytest.mark.parametrize(
+    ("settings", "path"),
+    [
+        (SimulatorSettings(), ("result",)),
+        (SimulatorSettings(command_envelope=True), ("data", "result")),
+    ],
+)
 
 
 def test_fault_kind_values() -> None:
@@ -34,6 +42,15 @@ def test_fault_kind_values() -> None:
         "status_2001",
         "wrong_types",
         "oversized",
+        "not_found",
+        "data_null",
+        "http_404_page",
+        "echo_token",
+        "echo_token_field",
+        "absurd_kwh",
+        "long_text",
+        "nested_field",
+        "far_future",
     }
 
 
@@ -45,10 +62,12 @@ async def test_http_500(sim_env: SimEnv) -> None:
     assert (await sim_env.latest()).status == 200
 
 
-async def test_http_502_html(sim_env: SimEnv) -> None:
-    sim_env.sim.inject("http_502_html")
+@pytest.mark.parametrize(("kind", "status"), [("http_502_html", 502), ("http_404_page", 404)])
+async def test_web_server_pages(sim_env: SimEnv, kind: str, status: int) -> None:
+    """Pages of the web server in front of the API: HTML, not the API's JSON."""
+    sim_env.sim.inject(kind)
     reply = await sim_env.latest()
-    assert reply.status == 502
+    assert reply.status == status
     assert reply.headers["Content-Type"].startswith("text/html")
     assert "<html>" in reply.text
     with pytest.raises(json.JSONDecodeError):
@@ -112,13 +131,7 @@ async def test_wrong_types_latest(sim_env: SimEnv) -> None:
     assert isinstance(data["id"], dict)
 
 
-@pytest.mark.parametrize(
-    ("settings", "path"),
-    [
-        (SimulatorSettings(), ("result",)),
-        (SimulatorSettings(command_envelope=True), ("data", "result")),
-    ],
-)
+@BOTH_COMMAND_SHAPES
 async def test_wrong_types_commands(sim_env: SimEnv, path: tuple[str, ...]) -> None:
     sim_env.sim.inject("wrong_types", only="commands")
     value = (await sim_env.command("STOP_SESSION", STOP_BODY)).json()
@@ -133,6 +146,90 @@ async def test_oversized(sim_env: SimEnv) -> None:
     assert reply.status == 200
     assert len(reply.text.encode()) > int(1.2 * 1024 * 1024)
     assert reply.json()["status_code"] == 1000
+
+
+async def test_not_found_once(sim_env: SimEnv) -> None:
+    sim_env.sim.inject("not_found", only="latest")
+    reply = await sim_env.latest()
+    assert (reply.status, reply.json()["data"]) == (404, None)
+    assert reply.json()["status_code"] == 2000
+    assert (await sim_env.latest()).json()["data"]["id"]
+
+
+async def test_data_null_once(sim_env: SimEnv) -> None:
+    sim_env.sim.inject("data_null")
+    reply = await sim_env.latest()
+    assert (reply.status, reply.json()["status_code"], reply.json()["data"]) == (200, 1000, None)
+    assert (await sim_env.latest()).json()["data"]["id"]
+
+
+async def test_outside_the_prefix_a_web_server_page_answers(sim_env: SimEnv) -> None:
+    """The other documented base URL, on a gateway that serves the first: no JSON at all."""
+    reply = await sim_env.request(
+        "GET", f"{sim_env.origin}/api/v1/sessions/{DEMO_AUTH_ID}/latest", headers=AUTH
+    )
+    assert reply.status == 404
+    assert reply.headers["Content-Type"].startswith("text/html")
+
+
+@BOTH_COMMAND_SHAPES
+async def test_echo_token_in_command_result(sim_env: SimEnv, path: tuple[str, ...]) -> None:
+    sim_env.sim.inject("echo_token", only="commands")
+    value = (await sim_env.command("STOP_SESSION", STOP_BODY)).json()
+    for key in path:
+        value = value[key]
+    assert DEMO_TOKEN in value
+
+
+async def test_echo_token_in_status_message(sim_env: SimEnv) -> None:
+    sim_env.sim.inject("echo_token")
+    body = (await sim_env.latest()).json()
+    assert body["status_code"] == 2001
+    assert DEMO_TOKEN in body["status_message"]
+
+
+async def test_echo_token_in_a_session_field(sim_env: SimEnv) -> None:
+    sim_env.sim.inject("echo_token_field")
+    data = (await sim_env.latest()).json()["data"]
+    assert DEMO_TOKEN in data["gateway_note"]
+    assert data["id"]
+
+
+async def test_absurd_kwh(sim_env: SimEnv) -> None:
+    sim_env.sim.inject("absurd_kwh")
+    assert (await sim_env.latest()).json()["data"]["kwh"] == 1e308
+    sim_env.sim.inject("absurd_kwh", kwh=-3)
+    assert (await sim_env.latest()).json()["data"]["kwh"] == -3
+    assert (await sim_env.latest()).json()["data"]["kwh"] < 100
+
+
+async def test_long_text(sim_env: SimEnv) -> None:
+    sim_env.sim.inject("long_text", length=1000)
+    name = (await sim_env.latest()).json()["data"]["location"]["name"]
+    assert len(name) == 1000
+    assert name.startswith("GJ | ")
+
+
+async def test_nested_field(sim_env: SimEnv) -> None:
+    sim_env.sim.inject("nested_field", depth=50)
+    value = (await sim_env.latest()).json()["data"]["vendor_extension"]
+    depth = 1
+    while "more" in value:
+        value, depth = value["more"], depth + 1
+    assert (depth, value) == (50, {"leaf": "end"})
+
+
+async def test_far_future(sim_env: SimEnv) -> None:
+    sim_env.sim.inject("far_future", field="end_datetime")
+    data = (await sim_env.latest()).json()["data"]
+    assert data["end_datetime"] == "9999-12-31T23:59:59-05:00"
+
+
+async def test_a_patching_fault_leaves_other_answers_alone(sim_env: SimEnv) -> None:
+    sim_env.sim.inject("absurd_kwh", count=2)
+    assert (await sim_env.command("STOP_SESSION", STOP_BODY)).json() == {"result": "REJECTED"}
+    reply = await sim_env.latest("nobody")
+    assert (reply.status, reply.json()["data"]) == (404, None)
 
 
 async def test_slow_then_normal_answer(sim_env: SimEnv) -> None:
@@ -251,6 +348,10 @@ async def test_clear_faults(sim_env: SimEnv) -> None:
         (("http_429",), {"retry_after": -1}, ValueError),
         (("http_429",), {"retry_after": True}, ValueError),
         (("http_429",), {"retry_after": 1.5}, ValueError),
+        (("absurd_kwh",), {"kwh": "big"}, ValueError),
+        (("long_text",), {"length": 0}, ValueError),
+        (("nested_field",), {"depth": True}, ValueError),
+        (("far_future",), {"value": 9999}, ValueError),
     ],
 )
 def test_inject_validation(

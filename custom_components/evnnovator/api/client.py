@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 import contextlib
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from enum import StrEnum
 import json
+import logging
 import math
 from typing import Any
 from urllib.parse import quote
@@ -24,6 +26,10 @@ from .exceptions import (
     EvnnovatorResponseError,
 )
 from .models import Session, parse_session
+from .plausibility import implausibility
+from .scrub import scrub
+
+_LOGGER = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://api-gateway-evnnovator.com/api/ocpi/api/v1"
 DEFAULT_REQUEST_TIMEOUT = 10.0
@@ -91,6 +97,15 @@ def _retry_after_seconds(header: str | None) -> float | None:
     return max((when - datetime.now(UTC)).total_seconds(), 0.0)
 
 
+def _is_envelope(content: bytes) -> bool:
+    """Whether a body is an OCPI envelope (whatever its status), not a web server's page."""
+    try:
+        payload = json.loads(content)
+    except ValueError, RecursionError:
+        return False
+    return isinstance(payload, dict) and "status_code" in payload
+
+
 def _envelope_data(payload: Any, call: str) -> Any:
     """Check an OCPI envelope and return its `data`."""
     if not isinstance(payload, dict):
@@ -123,8 +138,13 @@ class EvnnovatorClient:
         base_url: str = DEFAULT_BASE_URL,
         auth_scheme: AuthScheme | str = AuthScheme.TOKEN,
         request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
-        """Set up the client; raises EvnnovatorError for a base URL or scheme it cannot use."""
+        """Set up the client; raises EvnnovatorError for a base URL or scheme it cannot use.
+
+        `clock` tells the current time (aware), which bounds the energy a session can have
+        delivered; the system's by default.
+        """
         try:
             scheme = AuthScheme(str(auth_scheme).lower())
         except ValueError:
@@ -140,6 +160,9 @@ class EvnnovatorClient:
         self._host = url.host
         self._authorization = f"{'Token' if scheme is AuthScheme.TOKEN else 'Bearer'} {token}"
         self._timeout = request_timeout
+        self._token = token
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._reported_out_of_range: set[str] = set()
         self.auth_scheme = scheme
 
     def __repr__(self) -> str:
@@ -152,7 +175,10 @@ class EvnnovatorClient:
         return self._base_url
 
     async def get_latest_session(self, auth_id: str) -> Session | None:
-        """Return the driver's latest session, or None when the API has none (404)."""
+        """Return the driver's latest session, or None when the API has none (404).
+
+        Raises EvnnovatorResponseError for a session whose readings cannot be true.
+        """
         if not auth_id:
             raise EvnnovatorError("auth_id must not be empty")
         call = "the latest session"
@@ -162,7 +188,24 @@ class EvnnovatorClient:
         if payload is None:
             return None
         data = _envelope_data(payload, call)
-        return None if data is None else parse_session(data)
+        if data is None:
+            return None
+        session = parse_session(data)
+        if (reason := implausibility(session, self._clock())) is not None:
+            raise EvnnovatorResponseError(f"Refused the latest session: {reason}")
+        self._report_out_of_range(session)
+        return session
+
+    def _report_out_of_range(self, session: Session) -> None:
+        """Say once per field that a timestamp was too far off to be true."""
+        for name in session.out_of_range:
+            if name not in self._reported_out_of_range:
+                self._reported_out_of_range.add(name)
+                _LOGGER.warning(
+                    "The API sent %s out of the range a session's times can have; "
+                    "it is read as unknown",
+                    name,
+                )
 
     async def stop_session(self, session_id: str) -> None:
         """Ask the operator to stop a session; ACCEPTED only means the request was taken."""
@@ -242,6 +285,12 @@ class EvnnovatorClient:
                 f"{self._host} {reason} (HTTP {status})", status=status
             )
         if status == 404 and missing_ok:
+            # The API's "nothing here" comes in its envelope; any other 404 is a web server's
+            # page, typically for a wrong base URL.
+            if not _is_envelope(content):
+                raise EvnnovatorResponseError(
+                    f"{self._host} answered {call} with a 404 page that is not the API's"
+                )
             return None
         if status == 429:
             raise EvnnovatorRateLimitError(
@@ -253,9 +302,12 @@ class EvnnovatorClient:
         if not 200 <= status < 300:
             raise EvnnovatorResponseError(f"{self._host} answered {call} with HTTP {status}")
         try:
-            return json.loads(content)
+            parsed = json.loads(content)
         except ValueError, RecursionError:
             raise EvnnovatorResponseError(f"The answer to {call} is not JSON") from None
+        # Whatever the API quotes back (a message, a field) reaches errors, logs and
+        # diagnostics from here: none of it may carry the token.
+        return scrub(parsed, (self._token,))
 
     async def _read_body(self, response: aiohttp.ClientResponse, call: str) -> bytes:
         """Read at most MAX_BODY_BYTES: a larger answer is an error, not a memory hazard."""

@@ -8,7 +8,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from .exceptions import EvnnovatorResponseError
-from .timestamps import parse_timestamp
+from .timestamps import TimestampOutOfRangeError, parse_timestamp
 
 if TYPE_CHECKING:
     from datetime import datetime, tzinfo
@@ -26,14 +26,17 @@ class JsonObject:
     Every field is looked up under its snake_case name and then its camelCase twin, as the API
     mixes both. A field that is missing or null reads as None; one of the wrong type raises
     EvnnovatorResponseError naming the field, so a bad answer never becomes a wrong value.
+    A timestamp out of range reads as None and is named in `out_of_range`, shared by the
+    object's children.
     """
 
-    def __init__(self, value: Any, where: str) -> None:
+    def __init__(self, value: Any, where: str, out_of_range: list[str] | None = None) -> None:
         """Wrap `value`, which must be a JSON object; `where` names it in error messages."""
         if not isinstance(value, Mapping):
             raise EvnnovatorResponseError(f"{where} is not a JSON object")
         self.raw: Mapping[str, Any] = value
         self._where = where
+        self.out_of_range: list[str] = [] if out_of_range is None else out_of_range
 
     def _get(self, name: str) -> Any:
         value = self.raw.get(name)
@@ -97,13 +100,18 @@ class JsonObject:
             return None
         try:
             return parse_timestamp(value, local_zone)
+        except TimestampOutOfRangeError:
+            self.out_of_range.append(f"{self._where}.{name}")
+            return None
         except ValueError:
             raise self._wrong(name, "a timestamp") from None
 
     def child(self, name: str) -> JsonObject | None:
         """A nested object."""
         value = self._get(name)
-        return None if value is None else JsonObject(value, f"{self._where}.{name}")
+        if value is None:
+            return None
+        return JsonObject(value, f"{self._where}.{name}", self.out_of_range)
 
     def children(self, name: str) -> list[JsonObject]:
         """A list of objects; a missing list is empty."""
@@ -113,5 +121,6 @@ class JsonObject:
         if not isinstance(value, list):
             raise self._wrong(name, "a list")
         return [
-            JsonObject(item, f"{self._where}.{name}[{index}]") for index, item in enumerate(value)
+            JsonObject(item, f"{self._where}.{name}[{index}]", self.out_of_range)
+            for index, item in enumerate(value)
         ]

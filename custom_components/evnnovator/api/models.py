@@ -94,6 +94,8 @@ class Session:
     location: Location | None
     charging_periods: tuple[ChargingPeriod, ...]
     raw: dict[str, Any] = field(repr=False, compare=False, hash=False)
+    out_of_range: tuple[str, ...] = field(default=(), compare=False, hash=False)
+    """Fields whose timestamp was too far off to be true: they read as None."""
 
     @property
     def known_status(self) -> SessionStatus | None:
@@ -224,4 +226,5 @@ def parse_session(value: Any) -> Session:
             for period in data.children("charging_periods")
         ),
         raw=dict(data.raw),
+        out_of_range=tuple(data.out_of_range),
     )

@@ -46,6 +46,14 @@ _ABBREVIATIONS: dict[str, str] = {
 
 # The API's way of saying "no time": year 1 (0001-01-01T00:00:00...).
 _NULL_YEAR = 1
+# No charging session happens outside these years: a time beyond them is unknown, not a value
+# (and near year 9999 converting it to UTC overflows).
+_EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+_LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+
+
+class TimestampOutOfRangeError(ValueError):
+    """A well-formed timestamp too far in the past or the future to be a session's."""
 
 
 @lru_cache(maxsize=64)
@@ -67,11 +75,18 @@ def parse_timestamp(value: str, local_zone: tzinfo) -> datetime | None:
     """Parse an API timestamp into an aware datetime, or None for the null sentinel.
 
     Timestamps with an offset keep it; those without one are in the location's local time.
-    Raises ValueError for text that is not an ISO 8601 timestamp.
+    Raises ValueError for text that is not an ISO 8601 timestamp, TimestampOutOfRangeError for
+    one outside the years a session can have.
     """
     parsed = datetime.fromisoformat(value.strip())
     if parsed.year == _NULL_YEAR:
         return None
     if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=local_zone)
+        parsed = parsed.replace(tzinfo=local_zone)
+    try:
+        in_utc = parsed.astimezone(UTC)
+    except OverflowError:
+        raise TimestampOutOfRangeError(value) from None
+    if not _EARLIEST <= in_utc < _LATEST:
+        raise TimestampOutOfRangeError(value)
     return parsed
