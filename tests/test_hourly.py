@@ -118,6 +118,8 @@ def test_an_opening_amount_lands_in_its_hour() -> None:
     book.add_opening(at(1.5), 12.0, {"INR": 200.0, "EUR": 0.0})
     assert book.hours() == [(at(1), HourAmount(energy=12.0, cost={"INR": 200.0}))]
     assert book.first_mendable_hour is None
+    book.add_opening(at(5), 1e-12, {"INR": -1e-12})
+    assert len(book.hours()) == 1
 
 
 @dataclass

@@ -28,6 +28,7 @@ HOUR = timedelta(hours=1)
 # A reading with no time to spread over belongs to the hour just before its moment: what a meter
 # shows at 10:00:00 was delivered before 10:00.
 _INSTANT = timedelta(microseconds=1)
+_NOISE = 1e-9
 
 
 def hour_of(moment: datetime) -> datetime:
@@ -204,11 +205,13 @@ class HourlyBook:
 
     def add_opening(self, hour: datetime, energy: float, cost: Mapping[str, float]) -> None:
         """Put amounts whose hours nobody kept (sessions before this book existed) in `hour`."""
+        # What is left after the sessions the book does know may be float noise, not an amount.
         opening = HourAmount(
-            energy=max(energy, 0.0),
-            cost={currency: value for currency, value in cost.items() if value > 0},
+            energy=energy if energy > _NOISE else 0.0,
+            cost={currency: value for currency, value in cost.items() if value > _NOISE},
         )
-        self._retired.setdefault(hour_of(hour), HourAmount()).merge(opening)
+        if opening.energy or opening.cost:
+            self._retired.setdefault(hour_of(hour), HourAmount()).merge(opening)
 
     def hours(self) -> list[tuple[datetime, HourAmount]]:
         """Every hour with something in it, oldest first, all sessions together."""

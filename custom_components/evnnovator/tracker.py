@@ -15,6 +15,7 @@ from homeassistant.helpers.storage import Store
 
 from .const import DOMAIN, EVENT_SESSION_COMPLETED, EVENT_SESSION_STARTED
 from .ledger import Announcement, SessionLedger, SessionRecord
+from .statistics import HourlyStatistics
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -52,11 +53,15 @@ class SessionTracker:
             hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}.sessions"
         )
         self.ledger = SessionLedger()
+        self.statistics = HourlyStatistics(hass, entry)
 
     async def async_load(self) -> None:
         """Restore the ledger, take in the session the coordinator has, then follow it."""
         stored = await self._store.async_load()
         self.ledger = SessionLedger(stored)
+        await self.statistics.async_backfill(
+            self.ledger, self._coordinator.data, self._coordinator.last_fetch
+        )
         self._observe(first_run=stored is None)
         self._entry.async_on_unload(self._coordinator.async_add_listener(self._handle_update))
         self._entry.async_on_unload(self._async_flush)
@@ -97,6 +102,7 @@ class SessionTracker:
         if session is None:
             return
         observation = self.ledger.observe(session, first_run=first_run)
+        self.statistics.async_add_reading(session, self._coordinator.last_fetch)
         for announcement in observation.announcements:
             self._fire(_EVENTS[announcement], session, observation.record)
         if observation.changed:
@@ -127,3 +133,4 @@ class SessionTracker:
     async def _async_flush(self) -> None:
         """Write what is pending now, rather than on a timer that outlives the entry."""
         await self._store.async_save(self.ledger.as_dict())
+        await self.statistics.async_flush()
