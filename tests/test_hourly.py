@@ -101,6 +101,15 @@ def test_a_new_currency_takes_the_cost_out_of_the_sessions_hours() -> None:
     assert costs == [{"INR": pytest.approx(18.0)}, {"INR": pytest.approx(18.0)}]
 
 
+def test_a_cost_whose_currency_comes_late_counts_from_then() -> None:
+    """Energy first without a currency: its cost counts once the currency is known."""
+    book = HourlyBook()
+    book.add(reading(1.0, 0.5, currency=None))
+    assert book.add(reading(1.0, 0.75)) == at(0)
+    [(_, amount)] = book.hours()
+    assert amount == HourAmount(energy=1.0, cost={"INR": pytest.approx(18.0)})
+
+
 def test_what_is_kept_survives_a_restart_and_retired_sessions_stay_in_their_hours() -> None:
     book = HourlyBook(remember=1)
     book.add(reading(3.0, 0.5, session_id="a"))
