@@ -17,6 +17,9 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 
 from custom_components.evnnovator.api import EvnnovatorClient
 from custom_components.evnnovator.const import DOMAIN
+from custom_components.evnnovator.hourly import HourlyBook
+from custom_components.evnnovator.ledger import SessionLedger
+from custom_components.evnnovator.statistics import HourlyStatistics
 from evnnovator_simulator import DEMO_AUTH_ID, Simulator, SimulatorSettings
 
 from .helpers import advance
@@ -193,3 +196,17 @@ async def test_backfill_from_the_ledger_at_the_first_start(
         f"{DOMAIN}:{config_entry.entry_id.lower()}_energy": ("kWh", "energy", True),
         f"{DOMAIN}:{config_entry.entry_id.lower()}_cost_inr": ("INR", None, True),
     }
+
+
+async def test_a_restart_reimports_only_what_can_still_change(
+    hass: HomeAssistant, hass_storage: dict[str, Any], config_entry: MockConfigEntry
+) -> None:
+    """Hours of sessions no longer followed were imported when they changed: not again."""
+    book = HourlyBook()
+    book.add_opening(at(7), 30.0, {"INR": 540.0})
+    key = f"{DOMAIN}.{config_entry.entry_id}.hourly"
+    hass_storage[key] = {"version": 1, "key": key, "data": book.as_dict()}
+    statistics = HourlyStatistics(hass, config_entry)
+    await statistics.async_backfill(SessionLedger(), None, at(9))
+    assert statistics.book.hours() == book.hours()
+    assert await hourly(hass, config_entry, "energy") == {}

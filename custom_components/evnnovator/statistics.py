@@ -92,7 +92,8 @@ class HourlyStatistics:
         if stored is not None:
             self.book = HourlyBook(stored)
             # What was imported last may not have reached the database before the restart.
-            self._import(self.book.first_mendable_hour)
+            if (since := self.book.first_mendable_hour) is not None:
+                self._import(since)
             return
         self.book = HourlyBook()
         if latest is not None and (record := ledger.sessions.get(latest.id)) is not None:
