@@ -99,6 +99,8 @@ def test_a_new_currency_takes_the_cost_out_of_the_sessions_hours() -> None:
     assert book.add(reading(2.0, 1.5, currency="INR")) == at(0)
     costs = [amount.cost for _, amount in book.hours()]
     assert costs == [{"INR": pytest.approx(18.0)}, {"INR": pytest.approx(18.0)}]
+    # The old currency is remembered, so that its statistic is brought down too.
+    assert HourlyBook(json.loads(json.dumps(book.as_dict()))).currencies == {"EUR", "INR"}
 
 
 def test_a_cost_whose_currency_comes_late_counts_from_then() -> None:

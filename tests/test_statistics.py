@@ -15,7 +15,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
 )
 
-from custom_components.evnnovator.api import EvnnovatorClient
+from custom_components.evnnovator.api import EvnnovatorClient, parse_session
 from custom_components.evnnovator.const import DOMAIN
 from custom_components.evnnovator.hourly import HourlyBook
 from custom_components.evnnovator.ledger import SessionLedger
@@ -210,3 +210,26 @@ async def test_a_restart_reimports_only_what_can_still_change(
     await statistics.async_backfill(SessionLedger(), None, at(9))
     assert statistics.book.hours() == book.hours()
     assert await hourly(hass, config_entry, "energy") == {}
+
+
+async def test_a_cost_that_changes_currency_leaves_the_old_currencys_statistic(
+    hass: HomeAssistant, config_entry: MockConfigEntry
+) -> None:
+    """As in the Total cost: the session's cost counts in its new currency only."""
+    statistics = HourlyStatistics(hass, config_entry)
+    await statistics.async_backfill(SessionLedger(), None, at(8))
+    for kwh, cost, currency, seen in ((1.0, 5.0, "EUR", 8.5), (2.0, 36.0, "INR", 9.5)):
+        session = parse_session(
+            {
+                "id": "a",
+                "status": "ACTIVE",
+                "kwh": kwh,
+                "total_cost": cost,
+                "currency": currency,
+                "start_datetime": at(8).isoformat(),
+            }
+        )
+        statistics.async_add_reading(session, DAY + timedelta(hours=seen))
+    assert await hourly(hass, config_entry, "energy") == {8: 1.5, 9: 0.5}
+    assert await hourly(hass, config_entry, "cost_eur") == {8: 0.0, 9: 0.0}
+    assert await hourly(hass, config_entry, "cost_inr") == {8: 18.0, 9: 18.0}

@@ -165,6 +165,8 @@ class HourlyBook:
             datetime.fromisoformat(hour): HourAmount.from_list(amount)
             for hour, amount in stored.get("retired", {}).items()
         }
+        self.currencies: set[str] = set(stored.get("currencies", []))
+        """Every currency a cost was ever counted in, also one a session's cost has left."""
 
     def as_dict(self) -> dict[str, Any]:
         """Everything, as JSON-able data to keep across restarts."""
@@ -173,6 +175,7 @@ class HourlyBook:
             "retired": {
                 hour.isoformat(): amount.as_list() for hour, amount in self._retired.items()
             },
+            "currencies": sorted(self.currencies),
         }
 
     def add(self, reading: Reading) -> datetime | None:
@@ -194,6 +197,8 @@ class HourlyBook:
                 curve.drop_cost()
                 curve.currency = reading.currency
             cost_gain = max(reading.cost - curve.cost, 0.0)
+            if cost_gain:
+                self.currencies.add(reading.currency)
         energy_gain = 0.0 if reading.energy is None else max(reading.energy - curve.energy, 0.0)
         if not energy_gain and not cost_gain:
             return earliest
@@ -210,6 +215,7 @@ class HourlyBook:
             energy=energy if energy > _NOISE else 0.0,
             cost={currency: value for currency, value in cost.items() if value > _NOISE},
         )
+        self.currencies.update(opening.cost)
         if opening.energy or opening.cost:
             self._retired.setdefault(hour_of(hour), HourAmount()).merge(opening)
 

@@ -142,7 +142,8 @@ class HourlyStatistics:
         hours = self.book.hours()
         energy_sum = 0.0
         energy_rows: list[StatisticData] = []
-        cost_sums: dict[str, float] = {}
+        # Every currency ever counted: one a session's cost has left must be re-imported too.
+        cost_sums = dict.fromkeys(self.book.currencies, 0.0)
         cost_rows: dict[str, list[StatisticData]] = {}
         for hour, amount in hours:
             energy_sum += amount.energy
