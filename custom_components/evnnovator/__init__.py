@@ -18,6 +18,7 @@ from .device import async_register_account_device
 from .forecast import MeterTrack
 from .limits import LimitController
 from .services import async_setup_services
+from .statistics import HourlyStatistics
 from .stopping import StopCommands
 from .tracker import SessionTracker
 
@@ -63,10 +64,17 @@ async def async_setup_entry(hass: HomeAssistant, entry: EvnnovatorConfigEntry) -
     )
     await coordinator.async_config_entry_first_refresh()
     tracker.device_id = async_register_account_device(hass, entry)
+    statistics = HourlyStatistics(hass, entry)
+    await statistics.async_backfill(tracker.ledger, coordinator.data, coordinator.reading_time)
+    entry.async_on_unload(statistics.async_flush)
     stops = StopCommands(hass, entry, coordinator, tracker)
     limits = LimitController(hass, entry, coordinator, tracker, stops)
     entry.runtime_data = Account(
-        coordinator=coordinator, tracker=tracker, stops=stops, limits=limits
+        coordinator=coordinator,
+        tracker=tracker,
+        statistics=statistics,
+        stops=stops,
+        limits=limits,
     )
     entry.runtime_data.async_follow(entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)

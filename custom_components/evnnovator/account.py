@@ -12,6 +12,7 @@ if TYPE_CHECKING:
 
     from .coordinator import EvnnovatorCoordinator
     from .limits import LimitController
+    from .statistics import HourlyStatistics
     from .stopping import StopCommands
     from .tracker import SessionTracker
 
@@ -20,13 +21,15 @@ if TYPE_CHECKING:
 class Account:
     """The parts of one driver account.
 
-    A successful poll goes to the tracker first (the ledger, the events), then to what STOP
-    learns from and to the limits, which plan with the record the tracker keeps: one listener,
-    so the order is written here and not left to the order of set-up.
+    A successful poll goes to the tracker first (the ledger, the events), then to the hourly
+    statistics, to what STOP learns from and to the limits, which plan with the record the
+    tracker keeps: one listener, so the order is written here and not left to the order of
+    set-up.
     """
 
     coordinator: EvnnovatorCoordinator
     tracker: SessionTracker
+    statistics: HourlyStatistics
     stops: StopCommands
     limits: LimitController
 
@@ -44,6 +47,7 @@ class Account:
         if not coordinator.last_update_success or session is None:
             return
         record = self.tracker.observe(session, coordinator.last_fetch)
+        self.statistics.async_add_reading(session, coordinator.reading_time)
         if self.stops.learn_from(session) or coordinator.meter.latest_is_new:
             self.tracker.learned()
         self.limits.evaluate(session, record, coordinator.meter)

@@ -33,6 +33,7 @@ from .const import (
     STOP_REFRESH_DELAYS,
 )
 from .errors import translated_error, translation_key_for
+from .forecast import measured_at
 from .glitches import MissingSessionFilter
 
 if TYPE_CHECKING:
@@ -132,6 +133,13 @@ class EvnnovatorCoordinator(TimestampDataUpdateCoordinator[Session | None]):
         if not session.is_charging:
             return self.charging_interval
         return timedelta(seconds=self.meter.poll_delay(now, interval))
+
+    @property
+    def reading_time(self) -> datetime:
+        """When the latest session's energy and cost were true (see forecast.measured_at)."""
+        if self.data is None:
+            return self.last_fetch
+        return measured_at(self.data, self.last_fetch)[0]
 
     @property
     def last_fetch(self) -> datetime:

@@ -90,6 +90,12 @@ class SessionLedger:
         """Energy (kWh) of every session seen, each counted once at the most it reported."""
         return self._retired_energy + sum(record.energy for record in self.sessions.values())
 
+    @property
+    def currencies(self) -> set[str]:
+        """Every currency in which a cost was counted."""
+        remembered = {record.currency for record in self.sessions.values() if record.currency}
+        return remembered | set(self._retired_cost)
+
     def total_cost(self, currency: str) -> float:
         """The cost of every session seen that was charged in `currency`."""
         remembered = sum(
