@@ -20,7 +20,7 @@ from custom_components.evnnovator.binary_sensor import CHARGING
 from custom_components.evnnovator.button import STOP_CHARGING
 from custom_components.evnnovator.errors import translation_key_for
 from custom_components.evnnovator.number import LIMITS
-from custom_components.evnnovator.sensor import SENSORS, TOTALS
+from custom_components.evnnovator.sensor import CHARGING_POWER, SENSORS, TOTALS
 
 INTEGRATION = Path(__file__).parent.parent / "custom_components" / "evnnovator"
 # One of each kind of error the client raises.
@@ -74,7 +74,9 @@ def test_every_entity_has_a_name_and_an_icon() -> None:
     strings = load("strings.json")["entity"]
     icons = load("icons.json")["entity"]
     used = {
-        "sensor": {description.translation_key for description in (*SENSORS, *TOTALS)},
+        "sensor": {
+            description.translation_key for description in (*SENSORS, *TOTALS, CHARGING_POWER)
+        },
         "number": {description.translation_key for description in LIMITS},
         "binary_sensor": {CHARGING.translation_key},
         "button": {STOP_CHARGING.translation_key},

@@ -170,3 +170,20 @@ async def test_what_is_learned_survives_a_restart(
     assert await hass.config_entries.async_reload(config_entry.entry_id)
     await hass.async_block_till_done()
     assert config_entry.runtime_data.tracker.operator.as_dict() == learned
+
+
+async def test_charging_power_from_the_meter(
+    hass: HomeAssistant, simulator: Simulator, config_entry: MockConfigEntry, clock: VirtualClock
+) -> None:
+    """Unavailable until the meter has shown the rate, then the power; 0 once it stops."""
+    power = "sensor.evnnovator_demo_driver_1_charging_power"
+    assert hass.states.get(power).state == "0.0"
+    session_id = simulator.start_session(DEMO_AUTH_ID)
+    watch = SessionWatch(config_entry, simulator, session_id)
+    await clock.run_until(clock.now() + timedelta(hours=1), stop_when=watch.shown)
+    assert hass.states.get(power).state == STATE_UNAVAILABLE
+    await clock.run_until(clock.now() + timedelta(minutes=12), stop_when=lambda: False)
+    assert float(hass.states.get(power).state) == pytest.approx(POWER_KW, abs=0.1)
+    await hass.services.async_call("button", "press", {ATTR_ENTITY_ID: STOP_BUTTON}, blocking=True)
+    await run_to_the_end(clock, watch)
+    assert hass.states.get(power).state == "0.0"

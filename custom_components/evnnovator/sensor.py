@@ -225,6 +225,17 @@ async def async_setup_entry(
     coordinator = entry.runtime_data.coordinator
     async_add_entities(EvnnovatorSensor(coordinator, description) for description in SENSORS)
     async_add_entities(EvnnovatorTotalSensor(entry, description) for description in TOTALS)
+    async_add_entities([EvnnovatorChargingPowerSensor(coordinator, CHARGING_POWER)])
+
+
+CHARGING_POWER = SensorEntityDescription(
+    key="charging_power",
+    translation_key="charging_power",
+    device_class=SensorDeviceClass.POWER,
+    native_unit_of_measurement=UnitOfPower.KILO_WATT,
+    state_class=SensorStateClass.MEASUREMENT,
+    suggested_display_precision=2,
+)
 
 
 class EvnnovatorSensor(EvnnovatorEntity, SensorEntity):
@@ -292,3 +303,29 @@ class EvnnovatorTotalSensor(EvnnovatorKeptValueEntity, SensorEntity):
         if self.entity_description.unit_fn is not None:
             return self.entity_description.unit_fn(self.coordinator.data)
         return super().native_unit_of_measurement
+
+
+class EvnnovatorChargingPowerSensor(EvnnovatorEntity, SensorEntity):
+    """The power flowing now, between the latest distinct meter values; 0 while none flows.
+
+    Unavailable while a session charges but its meter has not shown two values yet: a guess
+    would be a wrong value.
+    """
+
+    @property
+    def available(self) -> bool:
+        """Known: nothing charges, or the meter has shown the rate."""
+        return super().available and self.native_value is not None
+
+    @property
+    def native_value(self) -> float | None:
+        """kW, from the meter values of the running session."""
+        session = self.coordinator.data
+        if session is None or not session.is_charging:
+            return 0.0
+        meter = self.coordinator.meter
+        latest = meter.latest
+        if latest is None or latest.session_id != session.id:
+            return None
+        rate = meter.rate_kw()
+        return None if rate is None else round(rate, 3)
