@@ -8,9 +8,10 @@ from typing import Any
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import ATTR_CONFIG_ENTRY_ID, ATTR_DEVICE_ID
-from homeassistant.core import HomeAssistant, ServiceResponse
+from homeassistant.core import Context, HomeAssistant, ServiceResponse
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers.script import Script
 from homeassistant.helpers.service import async_get_all_descriptions
 from homeassistant.setup import async_setup_component
 import probatio
@@ -480,6 +481,29 @@ async def test_account_is_always_its_entry(
     with pytest.raises(probatio.Invalid):
         await call(hass, action, given)
     assert commands(simulator) == []
+
+
+async def test_account_from_a_template(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """The README's template finds the account from one of its entities, in a script."""
+    sequence = cv.SCRIPT_SCHEMA(
+        [
+            {
+                "action": f"{DOMAIN}.{LATEST}",
+                "data": {
+                    ATTR_CONFIG_ENTRY_ID: "{{ config_entry_id('binary_sensor."
+                    "evnnovator_demo_driver_1_charging') }}"
+                },
+                "response_variable": "latest",
+            },
+            {"stop": "done", "response_variable": "latest"},
+        ]
+    )
+    result = await Script(hass, sequence, "test", DOMAIN).async_run(context=Context())
+    assert result is not None
+    assert result.service_response is not None
+    assert result.service_response["session"]["status"] == "ACTIVE"
 
 
 @pytest.mark.parametrize("action", ACTIONS)
