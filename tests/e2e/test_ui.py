@@ -1,5 +1,6 @@
 """A person's path through the web UI: add the integration, look at the session, stop it."""
 
+import json
 from pathlib import Path
 import re
 from typing import Any
@@ -9,12 +10,14 @@ import pytest
 
 from evnnovator_simulator import DEMO_AUTH_ID, DEMO_TOKEN
 
+from .conftest import REPO
 from .home_assistant import HomeAssistantApi
 from .processes import wait_until
 from .simulator_api import SimulatorApi
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(280)]
 
+TRANSLATIONS = REPO / "custom_components" / "evnnovator" / "translations"
 DEVICE_NAME = f"EVnnovator {DEMO_AUTH_ID}"
 ENTITY_PREFIX = "evnnovator_demo_driver_1_"
 STATUS = f"sensor.{ENTITY_PREFIX}session_status"
@@ -56,6 +59,21 @@ def test_add_integration_see_the_session_and_stop_it(
         },
     )
     assert latest["response"]["session"]["id"] == simulator.latest()["id"]
+    # Home Assistant serves the integration's translations, e.g. Hindi for a user who picks it.
+    hindi = json.loads((TRANSLATIONS / "hi.json").read_text(encoding="utf-8"))
+    served = call_websocket(
+        page,
+        {
+            "type": "frontend/get_translations",
+            "language": "hi",
+            "category": "entity",
+            "integration": ["evnnovator"],
+        },
+    )
+    assert (
+        served["resources"]["component.evnnovator.entity.button.stop_charging.name"]
+        == hindi["entity"]["button"]["stop_charging"]["name"]
+    )
 
     entity_row(page, "Stop charging").get_by_role("button", name="Press").click()
     session_id = simulator.latest()["id"]  # the id STOP takes
@@ -84,6 +102,8 @@ def add_integration(page: Page, simulator: SimulatorApi, screenshots: Path) -> N
     page.get_by_role("button", name="Advanced").click()
     base_url = page.get_by_role("textbox", name="Base URL")
     expect(base_url).to_have_value(re.compile(r"^https://"))  # the public API by default
+    # Its description names it as the example, through a placeholder (no URL in translations).
+    expect(page.get_by_role("link", name=base_url.input_value())).to_be_visible()
     base_url.fill(simulator.base_url)
     screenshot(page, screenshots / "config-flow.png")
     page.get_by_role("button", name="Submit").click()
