@@ -160,6 +160,8 @@ async def test_user_form(hass: HomeAssistant) -> None:
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "user"
     assert result["errors"] == {}
+    # The base URL's example, outside the translated text (hassfest allows no URL in it).
+    assert result["description_placeholders"] == {"default_base_url": DEFAULT_BASE_URL}
     schema = result["data_schema"]
     assert markers(schema) == {
         CONF_AUTH_ID: probatio.Required,

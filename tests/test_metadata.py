@@ -2,8 +2,10 @@
 
 import json
 from pathlib import Path
+import re
 from typing import Any
 
+from homeassistant import const as ha_const
 import pytest
 import yaml
 
@@ -131,6 +133,17 @@ def test_quality_scale_covers_every_rule_truthfully() -> None:
             assert status["comment"].strip(), rule
         else:
             assert status == "done", rule
+
+
+def test_minimum_home_assistant_is_the_oldest_tested() -> None:
+    """HACS and the blueprint ask for the Home Assistant these tests pin, the oldest we test."""
+    repo = INTEGRATION.parent.parent
+    hacs = json.loads((repo / "hacs.json").read_text(encoding="utf-8"))
+    blueprint = (
+        repo / "blueprints" / "automation" / "evnnovator" / "stop_at_energy.yaml"
+    ).read_text()
+    assert hacs["homeassistant"] == ha_const.__version__
+    assert re.findall(r'min_version: "(.*)"', blueprint) == [ha_const.__version__]
 
 
 def test_brand_images_exist() -> None:

@@ -8,9 +8,10 @@ from typing import Any
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import ATTR_CONFIG_ENTRY_ID, ATTR_DEVICE_ID
-from homeassistant.core import HomeAssistant, ServiceResponse
+from homeassistant.core import Context, HomeAssistant, ServiceResponse
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers.script import Script
 from homeassistant.helpers.service import async_get_all_descriptions
 from homeassistant.setup import async_setup_component
 import probatio
@@ -58,6 +59,11 @@ pytestmark = pytest.mark.freeze_time("2026-11-23T08:00:00+00:00")
 async def call(hass: HomeAssistant, action: str, data: dict[str, Any]) -> ServiceResponse:
     """Run an action to its end and return its response."""
     return await hass.services.async_call(DOMAIN, action, data, blocking=True, return_response=True)
+
+
+def on(entry: MockConfigEntry, **fields: Any) -> dict[str, Any]:
+    """An action's data for the account of `entry`, with `fields`."""
+    return {ATTR_CONFIG_ENTRY_ID: entry.entry_id, **fields}
 
 
 def commands(simulator: Simulator) -> list[tuple[str, str, Any]]:
@@ -158,7 +164,11 @@ async def test_start_defaults_to_last_charger_and_option(
     )
 
     # Empty text counts as not given, e.g. from a template that renders nothing.
-    response = await call(hass, START, {"location_id": " ", "evse_uid": ""})
+    response = await call(
+        hass,
+        START,
+        {ATTR_CONFIG_ENTRY_ID: init_integration.entry_id, "location_id": " ", "evse_uid": ""},
+    )
 
     body = {
         "location_id": DEMO_LOCATION_ID,
@@ -178,7 +188,7 @@ async def test_start_with_energy_limit_stops_at_that_energy(
 ) -> None:
     """The operator stops by itself at exactly the energy limit; polling follows it."""
     await end_demo_session(simulator, init_integration)
-    await call(hass, START, {"token_uid": DEMO_TOKEN_UID, "energy_limit": 1.5})
+    await call(hass, START, on(init_integration, token_uid=DEMO_TOKEN_UID, energy_limit=1.5))
     coordinator = init_integration.runtime_data.coordinator
 
     # 1.5 kWh at 7.4 kW take about 730 s, after 5 s pending: follow the polls until it ends.
@@ -200,7 +210,7 @@ async def test_start_takes_the_energy_limit_entity(
     await end_demo_session(simulator, init_integration)
     init_integration.runtime_data.limits.set_limits(energy=7.5)
 
-    response = await call(hass, START, {"token_uid": DEMO_TOKEN_UID})
+    response = await call(hass, START, on(init_integration, token_uid=DEMO_TOKEN_UID))
 
     assert response["energy_limit"] == 7.5
     [(_, _, body)] = commands(simulator)
@@ -218,7 +228,7 @@ async def test_with_the_energy_limit_set_our_stop_goes_first(
     await end_demo_session(simulator, init_integration)
     limits = init_integration.runtime_data.limits
     limits.set_limits(energy=1.0)
-    await call(hass, START, {"token_uid": DEMO_TOKEN_UID})
+    await call(hass, START, on(init_integration, token_uid=DEMO_TOKEN_UID))
     coordinator = init_integration.runtime_data.coordinator
 
     # 1 kWh at 7.4 kW take about 490 s; step through it as the polls and timers come due.
@@ -240,7 +250,7 @@ async def test_start_rejected_while_charging(
     """The demo driver is charging already: the operator rejects START, and the user is told."""
     simulator.clear_requests()
     with pytest.raises(HomeAssistantError) as raised:
-        await call(hass, START, {"token_uid": DEMO_TOKEN_UID})
+        await call(hass, START, on(init_integration, token_uid=DEMO_TOKEN_UID))
     assert raised.value.translation_key == "command_rejected"
     assert "REJECTED" in str(raised.value)
     assert [path for _, path, _ in commands(simulator)] == ["/commands/START_SESSION"]
@@ -253,7 +263,7 @@ async def test_start_unauthorized_starts_reauth(
     await end_demo_session(simulator, init_integration)
     simulator.inject("http_401", only="commands")
     with pytest.raises(HomeAssistantError) as raised:
-        await call(hass, START, {"token_uid": DEMO_TOKEN_UID})
+        await call(hass, START, on(init_integration, token_uid=DEMO_TOKEN_UID))
     assert raised.value.translation_key == "authentication_failed"
     await hass.async_block_till_done()
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
@@ -299,7 +309,7 @@ async def test_refused_before_sending(
     """What can't work is refused with a translated error that names the field; nothing is sent."""
     await end_demo_session(simulator, init_integration)
     with pytest.raises(HomeAssistantError) as raised:
-        await call(hass, action, data)
+        await call(hass, action, on(init_integration, **data))
     assert raised.value.translation_key == translation_key
     if field is not None:
         assert isinstance(raised.value, ServiceValidationError)
@@ -317,7 +327,9 @@ async def test_start_refuses_unusable_energy_limits(
     """An energy limit must be a number of kWh above 0 and at most 200."""
     simulator.clear_requests()
     with pytest.raises(probatio.Invalid):
-        await call(hass, START, {"token_uid": DEMO_TOKEN_UID, "energy_limit": energy_limit})
+        await call(
+            hass, START, on(init_integration, token_uid=DEMO_TOKEN_UID, energy_limit=energy_limit)
+        )
     assert commands(simulator) == []
 
 
@@ -354,7 +366,7 @@ async def test_stop_rejected(
     simulator.start_session(DEMO_AUTH_ID)
     simulator.clear_requests()
     with pytest.raises(HomeAssistantError) as raised:
-        await call(hass, STOP, {})
+        await call(hass, STOP, on(init_integration))
     assert raised.value.translation_key == "command_rejected"
     assert commands(simulator) == [("POST", "/commands/STOP_SESSION", {"session_id": running.id})]
 
@@ -429,11 +441,11 @@ async def test_get_latest_session_while_the_api_fails(
     simulator.inject("http_500", only="latest")
     await advance(hass, freezer, 30)
     with pytest.raises(HomeAssistantError) as raised:
-        await call(hass, LATEST, {})
+        await call(hass, LATEST, on(init_integration))
     assert raised.value.translation_key == "session_unavailable"
 
     await advance(hass, freezer, 30)
-    response = await call(hass, LATEST, {})
+    response = await call(hass, LATEST, on(init_integration))
     assert response is not None
     assert response["session"]["status"] == "ACTIVE"
 
@@ -442,20 +454,56 @@ async def test_get_latest_session_while_the_api_fails(
 
 
 @pytest.mark.parametrize("action", ACTIONS)
-async def test_account_by_device(
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param({}, id="nothing"),
+        pytest.param({"device": True}, id="device_instead"),
+        pytest.param({"device": True, "entry": True}, id="device_as_well"),
+    ],
+)
+async def test_account_is_always_its_entry(
     hass: HomeAssistant,
     device_registry: dr.DeviceRegistry,
     simulator: Simulator,
     init_integration: MockConfigEntry,
     action: str,
+    data: dict[str, bool],
 ) -> None:
-    """The account's device names the account as well as its entry."""
+    """The account is required even when it is the only one, and only as its config entry."""
     [device] = dr.async_entries_for_config_entry(device_registry, init_integration.entry_id)
-    data = {ATTR_DEVICE_ID: device.id}
-    if action == START:
-        await end_demo_session(simulator, init_integration)
-        data["token_uid"] = DEMO_TOKEN_UID
-    assert await call(hass, action, data)
+    given: dict[str, Any] = {"token_uid": DEMO_TOKEN_UID} if action == START else {}
+    if data.get("device"):
+        given[ATTR_DEVICE_ID] = device.id
+    if data.get("entry"):
+        given[ATTR_CONFIG_ENTRY_ID] = init_integration.entry_id
+    simulator.clear_requests()
+    with pytest.raises(probatio.Invalid):
+        await call(hass, action, given)
+    assert commands(simulator) == []
+
+
+async def test_account_from_a_template(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """The README's template finds the account from one of its entities, in a script."""
+    sequence = cv.SCRIPT_SCHEMA(
+        [
+            {
+                "action": f"{DOMAIN}.{LATEST}",
+                "data": {
+                    ATTR_CONFIG_ENTRY_ID: "{{ config_entry_id('binary_sensor."
+                    "evnnovator_demo_driver_1_charging') }}"
+                },
+                "response_variable": "latest",
+            },
+            {"stop": "done", "response_variable": "latest"},
+        ]
+    )
+    result = await Script(hass, sequence, "test", DOMAIN).async_run(context=Context())
+    assert result is not None
+    assert result.service_response is not None
+    assert result.service_response["session"]["status"] == "ACTIVE"
 
 
 @pytest.mark.parametrize("action", ACTIONS)
@@ -471,31 +519,15 @@ async def test_account_not_loaded(
 
 
 @pytest.mark.parametrize("action", ACTIONS)
-@pytest.mark.parametrize(
-    ("target", "translation_key"),
-    [
-        (ATTR_CONFIG_ENTRY_ID, "service_config_entry_wrong_domain"),
-        (ATTR_DEVICE_ID, "service_device_wrong_domain"),
-    ],
-)
 async def test_account_of_another_integration(
-    hass: HomeAssistant,
-    device_registry: dr.DeviceRegistry,
-    init_integration: MockConfigEntry,
-    action: str,
-    target: str,
-    translation_key: str,
+    hass: HomeAssistant, init_integration: MockConfigEntry, action: str
 ) -> None:
-    """An entry or device of another integration is refused with a translated error."""
+    """An entry of another integration is refused with a translated error."""
     other = MockConfigEntry(domain="demo", title="Other")
     other.add_to_hass(hass)
-    device = device_registry.async_get_or_create(
-        config_entry_id=other.entry_id, identifiers={("demo", "other")}
-    )
-    value = other.entry_id if target == ATTR_CONFIG_ENTRY_ID else device.id
     with pytest.raises(ServiceValidationError) as raised:
-        await call(hass, action, {target: value})
-    assert raised.value.translation_key == translation_key
+        await call(hass, action, {ATTR_CONFIG_ENTRY_ID: other.entry_id})
+    assert raised.value.translation_key == "service_config_entry_wrong_domain"
 
 
 @pytest.mark.parametrize("action", ACTIONS)
@@ -508,30 +540,15 @@ async def test_account_unknown(
     assert raised.value.translation_key == "service_config_entry_not_found"
 
 
-async def test_account_needed_when_there_are_several(
+async def test_account_chosen_among_several(
     hass: HomeAssistant, simulator: Simulator, init_integration: MockConfigEntry
 ) -> None:
-    """Without an account the only one is meant; with two, the call must say which."""
-    await add_new_driver(hass, init_integration)
-    with pytest.raises(ServiceValidationError) as raised:
-        await call(hass, LATEST, {})
-    assert raised.value.translation_key == "service_found_multiple_config_entry_for_domain"
-    response = await call(hass, LATEST, {ATTR_CONFIG_ENTRY_ID: init_integration.entry_id})
+    """With two accounts, each call acts on the one it names."""
+    new = await add_new_driver(hass, init_integration)
+    response = await call(hass, LATEST, on(init_integration))
     assert response is not None
     assert response["session"] is not None
-
-
-async def test_account_by_entry_and_device_at_once(
-    hass: HomeAssistant, device_registry: dr.DeviceRegistry, init_integration: MockConfigEntry
-) -> None:
-    """Naming the account twice is refused by the schema."""
-    [device] = dr.async_entries_for_config_entry(device_registry, init_integration.entry_id)
-    with pytest.raises(probatio.Invalid):
-        await call(
-            hass,
-            LATEST,
-            {ATTR_CONFIG_ENTRY_ID: init_integration.entry_id, ATTR_DEVICE_ID: device.id},
-        )
+    assert await call(hass, LATEST, on(new)) == {"session": None}
 
 
 async def test_actions_exist_without_any_account(hass: HomeAssistant) -> None:
@@ -540,8 +557,8 @@ async def test_actions_exist_without_any_account(hass: HomeAssistant) -> None:
     for action in ACTIONS:
         assert hass.services.has_service(DOMAIN, action)
     with pytest.raises(ServiceValidationError) as raised:
-        await call(hass, LATEST, {})
-    assert raised.value.translation_key == "service_found_no_config_entry_for_domain"
+        await call(hass, LATEST, {ATTR_CONFIG_ENTRY_ID: "no-such-entry"})
+    assert raised.value.translation_key == "service_config_entry_not_found"
 
 
 # --- Descriptions --------------------------------------------------------------------------------

@@ -196,6 +196,8 @@ class EvnnovatorConfigFlow(ConfigFlow, domain=DOMAIN):
                 _user_schema({}), _without_token(user_input)
             ),
             errors=errors,
+            # hassfest keeps URLs out of translated strings: the example comes in as a placeholder.
+            description_placeholders={"default_base_url": DEFAULT_BASE_URL},
         )
 
     async def async_step_no_session(

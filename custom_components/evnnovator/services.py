@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Final
 
-from homeassistant.const import ATTR_CONFIG_ENTRY_ID, ATTR_DEVICE_ID
+from homeassistant.const import ATTR_CONFIG_ENTRY_ID
 from homeassistant.core import (
     HomeAssistant,
     ServiceCall,
@@ -38,14 +38,11 @@ ATTR_ENERGY_LIMIT: Final = "energy_limit"
 # "not given", so that the default applies.
 _OPTIONAL_TEXT: Final = probatio.All(cv.string, str.strip)
 
-# The account an action is for: its config entry or its device. Neither is needed when there
-# is only one account.
+# The account an action is for, always named by its config entry (Home Assistant's rule for
+# actions that act on an account: required, no default, no device standing in for it).
 ACCOUNT_SCHEMA: Final = probatio.Schema(
     {
-        probatio.Exclusive(ATTR_CONFIG_ENTRY_ID, "account"): selector.ConfigEntrySelector(
-            {"integration": DOMAIN}
-        ),
-        probatio.Exclusive(ATTR_DEVICE_ID, "account"): selector.DeviceSelector(
+        probatio.Required(ATTR_CONFIG_ENTRY_ID): selector.ConfigEntrySelector(
             {"integration": DOMAIN}
         ),
     }
@@ -92,18 +89,14 @@ def async_setup_services(hass: HomeAssistant) -> None:
 
 @callback
 def _account(call: ServiceCall) -> EvnnovatorConfigEntry:
-    """The loaded entry the call names by entry or device, or else the only one there is.
+    """The loaded entry the call names.
 
-    Home Assistant's helpers raise its own translated ServiceValidationErrors for an unknown
-    id, an entry or device of another integration and an entry that is not loaded.
+    Home Assistant's helper raises its own translated ServiceValidationErrors for an unknown
+    id, an entry of another integration and an entry that is not loaded.
     """
-    entry: EvnnovatorConfigEntry
-    if device_id := call.data.get(ATTR_DEVICE_ID):
-        _, entry = service.async_get_device_and_config_entry(call.hass, DOMAIN, device_id)
-    else:
-        entry = service.async_get_config_entry(
-            call.hass, DOMAIN, call.data.get(ATTR_CONFIG_ENTRY_ID)
-        )
+    entry: EvnnovatorConfigEntry = service.async_get_config_entry(
+        call.hass, DOMAIN, call.data[ATTR_CONFIG_ENTRY_ID]
+    )
     return entry
 
 

@@ -9,6 +9,7 @@ the tests end, however they end (failure, Ctrl-C, SIGTERM); the last check fails
 from collections.abc import Callable, Generator, Iterator, Sequence
 import contextlib
 import json
+import os
 from pathlib import Path
 import signal
 import subprocess
@@ -118,6 +119,12 @@ def _running(
 
 
 @pytest.fixture(scope="session")
+def screenshots(workdir: Path) -> Path:
+    """Where the screenshots go: docs/ for the README, unless scripts/e2e keeps docs/ as it is."""
+    return workdir if os.environ.get("E2E_KEEP_DOCS") else REPO / "docs"
+
+
+@pytest.fixture(scope="session")
 def simulator(workdir: Path, process_guard: ProcessGuard) -> Iterator[SimulatorApi]:
     """The simulator as its own process, on a free loopback port."""
     port = free_port()
@@ -147,7 +154,10 @@ def home_assistant(workdir: Path, process_guard: ProcessGuard) -> Iterator[HomeA
     port = free_port()
     config = workdir / "config"
     subprocess.run(  # noqa: S603  # our own script
-        [REPO / "scripts" / "ha-config", config, str(port)], check=True, timeout=600
+        [REPO / "scripts" / "ha-config", config, str(port)],
+        check=True,
+        timeout=600,
+        env=os.environ | {"HA_PYTHON": sys.executable},  # the Home Assistant these tests run on
     )
     api = HomeAssistantApi(f"http://127.0.0.1:{port}")
     # --skip-pip: scripts/ha-config installed what HA needs; it must not install more (the

@@ -1,6 +1,8 @@
 """A person's path through the web UI: add the integration, look at the session, stop it."""
 
 from datetime import UTC, datetime
+import json
+from pathlib import Path
 import re
 from typing import Any
 
@@ -16,7 +18,7 @@ from .simulator_api import SimulatorApi
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(280)]
 
-DOCS = REPO / "docs"
+TRANSLATIONS = REPO / "custom_components" / "evnnovator" / "translations"
 DEVICE_NAME = f"EVnnovator {DEMO_AUTH_ID}"
 ENTITY_PREFIX = "evnnovator_demo_driver_1_"
 STATUS = f"sensor.{ENTITY_PREFIX}session_status"
@@ -31,22 +33,50 @@ SHOWN_PRECISION = 0.005 + 1e-9
 
 
 def test_add_integration_see_the_session_and_stop_it(
-    page: Page, home_assistant: HomeAssistantApi, simulator: SimulatorApi
+    page: Page, home_assistant: HomeAssistantApi, simulator: SimulatorApi, screenshots: Path
 ) -> None:
     """The whole path, with screenshots for the README on the way."""
-    add_integration(page, simulator)
+    add_integration(page, simulator, screenshots)
     entry = home_assistant.config_entries("evnnovator")
     assert [(e["title"], e["state"]) for e in entry] == [(DEMO_AUTH_ID, "loaded")]
     served = simulator.requests()
     assert served, "the config flow did not ask the simulator"
     assert {(r["auth_scheme"], r["authorized"]) for r in served} == {("token", True)}
 
-    show_dashboard_card(page)
+    show_dashboard_card(page, screenshots)
 
     open_device_page(page)
     expect(entity_row(page, "Session status")).to_contain_text("Charging")
     expect_simulator_values(page, home_assistant, simulator)
-    screenshot(page, "device-page.png", height=1150)
+    screenshot(page, screenshots / "device-page.png", height=1150)
+
+    # The actions take the account as its config entry, and this Home Assistant validates that.
+    latest = call_websocket(
+        page,
+        {
+            "type": "call_service",
+            "domain": "evnnovator",
+            "service": "get_latest_session",
+            "service_data": {"config_entry_id": entry[0]["entry_id"]},
+            "return_response": True,
+        },
+    )
+    assert latest["response"]["session"]["id"] == simulator.latest()["id"]
+    # Home Assistant serves the integration's translations, e.g. Hindi for a user who picks it.
+    hindi = json.loads((TRANSLATIONS / "hi.json").read_text(encoding="utf-8"))
+    served = call_websocket(
+        page,
+        {
+            "type": "frontend/get_translations",
+            "language": "hi",
+            "category": "entity",
+            "integration": ["evnnovator"],
+        },
+    )
+    assert (
+        served["resources"]["component.evnnovator.entity.button.stop_charging.name"]
+        == hindi["entity"]["button"]["stop_charging"]["name"]
+    )
 
     entity_row(page, "Stop charging").get_by_role("button", name="Press").click()
     session_id = simulator.latest()["id"]  # the id STOP takes
@@ -66,7 +96,7 @@ def test_add_integration_see_the_session_and_stop_it(
     show_energy_dashboard(page, home_assistant)
 
 
-def add_integration(page: Page, simulator: SimulatorApi) -> None:
+def add_integration(page: Page, simulator: SimulatorApi, screenshots: Path) -> None:
     """Settings > Devices & services > Add integration > EVnnovator, with the simulator's data."""
     page.goto("/config/integrations/dashboard")
     page.get_by_role("button", name="Add integration").click()
@@ -77,8 +107,10 @@ def add_integration(page: Page, simulator: SimulatorApi) -> None:
     page.get_by_role("button", name="Advanced").click()
     base_url = page.get_by_role("textbox", name="Base URL")
     expect(base_url).to_have_value(re.compile(r"^https://"))  # the public API by default
+    # Its description names it as the example, through a placeholder (no URL in translations).
+    expect(page.get_by_role("link", name=base_url.input_value())).to_be_visible()
     base_url.fill(simulator.base_url)
-    screenshot(page, "config-flow.png")
+    screenshot(page, screenshots / "config-flow.png")
     page.get_by_role("button", name="Submit").click()
     # The last step names the device and offers an area; its button says "Finish" then.
     expect(page.get_by_role("textbox", name="Device name")).to_have_value(DEVICE_NAME)
@@ -102,7 +134,7 @@ def open_device_page(page: Page) -> None:
     expect(page.get_by_text(DEVICE_NAME).first).to_be_visible()
 
 
-def show_dashboard_card(page: Page) -> None:
+def show_dashboard_card(page: Page, screenshots: Path) -> None:
     """Make a dashboard with an entities card of the session and the stop button; screenshot it."""
     card = {
         "type": "entities",
@@ -142,7 +174,7 @@ def show_dashboard_card(page: Page) -> None:
     assert box is not None
     margin = 6  # of the dashboard's background around the card (8 would show the toolbar's edge)
     page.screenshot(
-        path=DOCS / "dashboard-card.png",
+        path=screenshots / "dashboard-card.png",
         animations="disabled",
         clip={
             "x": box["x"] - margin,
@@ -269,11 +301,11 @@ def stop_requests(simulator: SimulatorApi) -> list[dict[str, Any]]:
     ]
 
 
-def screenshot(page: Page, name: str, *, height: int | None = None) -> None:
-    """Save the page as docs/`name`, in a taller window if `height` is given."""
+def screenshot(page: Page, path: Path, *, height: int | None = None) -> None:
+    """Save the page as `path`, in a taller window if `height` is given."""
     viewport = page.viewport_size
     assert viewport is not None
     if height is not None:
         page.set_viewport_size({"width": viewport["width"], "height": height})
-    page.screenshot(path=DOCS / name, animations="disabled")
+    page.screenshot(path=path, animations="disabled")
     page.set_viewport_size(viewport)
