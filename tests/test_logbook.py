@@ -114,6 +114,26 @@ def test_started(hass: HomeAssistant, device_id: str) -> None:
             {"energy": None, "energy_limit": 7.5, "overshoot": None},
             "stopped charging (183.60 INR), with a 7.5 kWh limit",
         ),
+        # What stopped it: the cost limit is not credited to the energy limit set beside it.
+        (
+            {
+                "energy": 0.362,
+                "cost": 6.52,
+                "energy_limit": 0.5,
+                "overshoot": -0.138,
+                "cost_limit": 6.5,
+                "stopped_by": "cost",
+            },
+            "stopped charging after 0.362 kWh (6.52 INR), stopped at the 6.50 INR cost limit",
+        ),
+        (
+            {"energy_limit": 12.0, "overshoot": -1.8, "stopped_by": "user"},
+            "stopped charging after 10.2 kWh (183.60 INR), stopped from Home Assistant",
+        ),
+        (
+            {"energy_limit": 10.0, "overshoot": 0.2, "stopped_by": "energy"},
+            "stopped charging after 10.2 kWh (183.60 INR), 0.2 kWh over the 10 kWh limit",
+        ),
         # The limit's keys are there only when a limit was set, and may then be None.
         ({"energy_limit": None, "overshoot": None}, "stopped charging after 10.2 kWh (183.60 INR)"),
     ],

@@ -38,6 +38,8 @@ class SessionRecord:
     completed_announced: bool = False
     energy_limit: float | None = None
     """The energy limit in force while the session charged, if any."""
+    cost_limit: float | None = None
+    """The cost limit in force while the session charged, if any."""
     stop_sent: bool = False
     """A STOP was accepted: it must not be sent again, even after a restart."""
     stopped_by: str | None = None

@@ -118,7 +118,11 @@ class LimitController:
             or session.id in self._given_up
         ):
             return
-        self._tracker.amend(session.id, energy_limit=self.limits.energy_kwh or None)
+        self._tracker.amend(
+            session.id,
+            energy_limit=self.limits.energy_kwh or None,
+            cost_limit=self.limits.cost or None,
+        )
         reading = meter.latest
         if reading is None or reading.session_id != session.id:
             return

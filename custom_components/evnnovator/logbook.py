@@ -54,19 +54,27 @@ def started_message(data: Mapping[str, Any]) -> str:
 def completed_message(data: Mapping[str, Any]) -> str:
     """E.g. "stopped charging after 10.2 kWh (183.60 INR), 0.2 kWh over the 10 kWh limit".
 
-    A figure the API did not report (None) is left out.
+    Says what stopped it when a STOP from Home Assistant did: the cost limit, the energy limit
+    or a person. A figure the API did not report (None) is left out.
     """
     message = "stopped charging"
     if (energy := data.get("energy")) is not None:
         message += f" after {_kwh(energy)} kWh"
+    currency = data.get("currency")
     if (cost := data.get("cost")) is not None:
-        amount = f"{cost:.2f}"
-        if currency := data.get("currency"):
-            amount += f" {currency}"
-        message += f" ({amount})"
-    if (limit := data.get("energy_limit")) is not None:
+        message += f" ({_amount(cost, currency)})"
+    stopped_by = data.get("stopped_by")
+    if stopped_by == "cost" and (cost_limit := data.get("cost_limit")) is not None:
+        message += f", stopped at the {_amount(cost_limit, currency)} cost limit"
+    elif stopped_by == "user":
+        message += ", stopped from Home Assistant"
+    elif (limit := data.get("energy_limit")) is not None:
         message += f", {_against_limit(data.get('overshoot'), limit)}"
     return message
+
+
+def _amount(value: float, currency: str | None) -> str:
+    return f"{value:.2f} {currency}" if currency else f"{value:.2f}"
 
 
 def _against_limit(overshoot: float | None, limit: float) -> str:

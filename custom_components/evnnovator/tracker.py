@@ -109,8 +109,11 @@ class SessionTracker:
             data["overshoot"] = (
                 None if session.kwh is None else round(session.kwh - record.energy_limit, 4)
             )
-        if event_type == EVENT_SESSION_COMPLETED and record.stopped_by is not None:
-            data["stopped_by"] = record.stopped_by
+        if event_type == EVENT_SESSION_COMPLETED:
+            if record.cost_limit is not None:
+                data["cost_limit"] = record.cost_limit
+            if record.stopped_by is not None:
+                data["stopped_by"] = record.stopped_by
         _LOGGER.debug("Session %s: %s", session.id, event_type)
         self._hass.bus.async_fire(event_type, data)
 
