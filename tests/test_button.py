@@ -111,7 +111,7 @@ async def test_stop_when_api_fails(
     simulator.inject("http_500", only="commands")
     with pytest.raises(HomeAssistantError) as raised:
         await press_stop(hass)
-    assert raised.value.translation_key == "cannot_connect"
+    assert raised.value.translation_key == "server_error"
     assert hass.states.get(STATUS).state == "active"
 
 

@@ -15,6 +15,7 @@ from custom_components.evnnovator.api import (
     EvnnovatorError,
     EvnnovatorRateLimitError,
     EvnnovatorResponseError,
+    EvnnovatorServerError,
 )
 from custom_components.evnnovator.binary_sensor import CHARGING
 from custom_components.evnnovator.button import STOP_CHARGING
@@ -26,8 +27,10 @@ INTEGRATION = Path(__file__).parent.parent / "custom_components" / "evnnovator"
 # One of each kind of error the client raises.
 CLIENT_ERRORS = [
     EvnnovatorAuthenticationError("x", status=401),
+    EvnnovatorAuthenticationError("x", status=403),
     EvnnovatorRateLimitError("x", retry_after=None),
     EvnnovatorConnectionError("x"),
+    EvnnovatorServerError("x"),
     EvnnovatorCommandRejectedError("x", command="STOP_SESSION"),
     EvnnovatorResponseError("x"),
     EvnnovatorError("x"),
@@ -92,6 +95,12 @@ def test_status_states_are_translated() -> None:
 def test_every_client_error_has_a_translated_message(error: EvnnovatorError) -> None:
     """Each kind of client error maps to its own message in strings.json."""
     assert translation_key_for(error) in load("strings.json")["exceptions"]
+
+
+def test_client_errors_have_distinct_messages() -> None:
+    """401 and 403, 5xx and an unreachable API: each kind says what happened, none shares."""
+    keys = [translation_key_for(error) for error in CLIENT_ERRORS]
+    assert len(set(keys)) == len(keys)
 
 
 def test_no_unused_exception_messages() -> None:
