@@ -18,7 +18,7 @@ from custom_components.evnnovator.api import (
     EvnnovatorServerError,
 )
 from custom_components.evnnovator.binary_sensor import CHARGING
-from custom_components.evnnovator.button import STOP_CHARGING
+from custom_components.evnnovator.button import START_CHARGING, STOP_CHARGING
 from custom_components.evnnovator.errors import translation_key_for
 from custom_components.evnnovator.number import LIMITS
 from custom_components.evnnovator.sensor import SENSORS, TOTALS
@@ -36,7 +36,13 @@ CLIENT_ERRORS = [
     EvnnovatorError("x"),
 ]
 # Exceptions raised by key rather than through translation_key_for.
-DIRECT_EXCEPTION_KEYS = {"not_charging", "no_charge_point", "no_token_uid", "session_unavailable"}
+DIRECT_EXCEPTION_KEYS = {
+    "already_charging",
+    "not_charging",
+    "no_charge_point",
+    "no_token_uid",
+    "session_unavailable",
+}
 # Every rule of Home Assistant's integration quality scale, bronze to platinum.
 QUALITY_SCALE_RULES = {
     "action-setup", "appropriate-polling", "brands", "common-modules",
@@ -74,7 +80,7 @@ def test_every_entity_has_a_name_and_an_icon() -> None:
         "sensor": {description.translation_key for description in (*SENSORS, *TOTALS)},
         "number": {description.translation_key for description in LIMITS},
         "binary_sensor": {CHARGING.translation_key},
-        "button": {STOP_CHARGING.translation_key},
+        "button": {START_CHARGING.translation_key, STOP_CHARGING.translation_key},
     }
     assert {platform.value for platform in PLATFORMS} == set(used)
     for platform, keys in used.items():

@@ -1,17 +1,27 @@
-"""The button that stops the running charging session."""
+"""The buttons that start and stop charging.
+
+Both are available whenever the API answers, whatever the session does: a button that
+turned unavailable at each start and end of a session would say "unavailable" in the
+Activity log twice a session, and unavailable means "cannot be reached" in Home Assistant.
+A press that cannot act says why, as the start_charging and stop_charging actions do.
+"""
 
 from __future__ import annotations
 
 from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .const import DOMAIN
 from .data import EvnnovatorConfigEntry
 from .entity import EvnnovatorEntity
+from .services import async_start_charging
 
 # One command at a time: a second press waits for the first answer.
 PARALLEL_UPDATES = 1
 
+START_CHARGING = ButtonEntityDescription(key="start_charging", translation_key="start_charging")
 STOP_CHARGING = ButtonEntityDescription(key="stop_charging", translation_key="stop_charging")
 
 
@@ -20,18 +30,31 @@ async def async_setup_entry(
     entry: EvnnovatorConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the stop button of the driver account."""
-    async_add_entities([EvnnovatorStopButton(entry.runtime_data.coordinator, STOP_CHARGING)])
+    """Add the start and stop buttons of the driver account."""
+    coordinator = entry.runtime_data.coordinator
+    async_add_entities(
+        [
+            EvnnovatorStartButton(coordinator, START_CHARGING),
+            EvnnovatorStopButton(coordinator, STOP_CHARGING),
+        ]
+    )
+
+
+class EvnnovatorStartButton(EvnnovatorEntity, ButtonEntity):
+    """Starts charging where the latest session was, with the Energy limit as the autostop."""
+
+    async def async_press(self) -> None:
+        """Start as the start_charging action does without fields; refused while one runs."""
+        session = self.coordinator.data
+        if session is not None and session.is_running:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN, translation_key="already_charging"
+            )
+        await async_start_charging(self.coordinator.config_entry)
 
 
 class EvnnovatorStopButton(EvnnovatorEntity, ButtonEntity):
-    """Sends STOP for the latest session; usable only while it is pending or charging."""
-
-    @property
-    def available(self) -> bool:
-        """Only a running session can be stopped."""
-        session = self.coordinator.data
-        return super().available and session is not None and session.is_running
+    """Sends STOP for the latest session; refused when it does not run."""
 
     async def async_press(self) -> None:
         """Stop the session; the state follows within seconds through quick refreshes."""
