@@ -177,6 +177,8 @@ async def test_user_form(hass: HomeAssistant) -> None:
     assert advanced.schema.schema[CONF_AUTH_SCHEME].config["options"] == ["token", "bearer"]
     assert schema.schema[CONF_TOKEN].config["type"] == "password"
     assert suggested_values(schema) == {}
+    # The base URL's help names the default through a placeholder (no URL in translations).
+    assert result["description_placeholders"] == {"default_base_url": DEFAULT_BASE_URL}
 
 
 @pytest.mark.parametrize("auth_scheme", ["token", "bearer"])

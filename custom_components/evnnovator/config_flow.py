@@ -201,6 +201,7 @@ class EvnnovatorConfigFlow(ConfigFlow, domain=DOMAIN):
             data_schema=self.add_suggested_values_to_schema(
                 _user_schema({}), _without_token(user_input)
             ),
+            description_placeholders={"default_base_url": DEFAULT_BASE_URL},
             errors=errors,
         )
 
