@@ -4,7 +4,9 @@ from datetime import timedelta
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
-from pytest_homeassistant_custom_component.common import async_fire_time_changed
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+
+from evnnovator_simulator import DEMO_AUTH_ID, DEMO_EVSE_UID, Simulator
 
 
 async def advance(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float) -> None:
@@ -12,3 +14,12 @@ async def advance(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: 
     freezer.tick(timedelta(seconds=seconds))
     async_fire_time_changed(hass)
     await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def end_demo_session(
+    simulator: Simulator, entry: MockConfigEntry, *, evse_uid: str = DEMO_EVSE_UID
+) -> None:
+    """Make the latest session a finished one on `evse_uid`, so that START is accepted."""
+    simulator.start_session(DEMO_AUTH_ID, evse_uid=evse_uid, status="COMPLETED")
+    await entry.runtime_data.coordinator.async_refresh()
+    simulator.clear_requests()

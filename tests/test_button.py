@@ -1,30 +1,53 @@
-"""The stop button, end to end against the simulator."""
+"""The start and stop buttons, end to end against the simulator."""
+
+from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN, SERVICE_PRESS
 from homeassistant.config_entries import SOURCE_REAUTH
-from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON, STATE_UNAVAILABLE
+from homeassistant.const import (
+    ATTR_ENTITY_ID,
+    STATE_OFF,
+    STATE_ON,
+    STATE_UNAVAILABLE,
+    STATE_UNKNOWN,
+)
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from syrupy.assertion import SnapshotAssertion
 
-from custom_components.evnnovator.const import DOMAIN
-from evnnovator_simulator import DEMO_AUTH_ID, Simulator
+from custom_components.evnnovator.config_flow import unique_id_for
+from custom_components.evnnovator.const import CONF_AUTH_ID, CONF_TOKEN_UID, DOMAIN
+from evnnovator_simulator import (
+    DEMO_AUTH_ID,
+    DEMO_AUTH_ID_NEW,
+    DEMO_LOCATION_ID,
+    DEMO_TOKEN_UID,
+    Simulator,
+)
+from evnnovator_simulator.site import SECOND_EVSE_UID
 
-from .helpers import advance
+from .helpers import advance, end_demo_session
 
 STOP_BUTTON = "button.evnnovator_demo_driver_1_stop_charging"
+START_BUTTON = "button.evnnovator_demo_driver_1_start_charging"
 STATUS = "sensor.evnnovator_demo_driver_1_session_status"
 CHARGING = "binary_sensor.evnnovator_demo_driver_1_charging"
 
 pytestmark = pytest.mark.freeze_time("2026-11-23T08:00:00+00:00")
 
 
-async def press_stop(hass: HomeAssistant) -> None:
+async def press(hass: HomeAssistant, button: str) -> None:
     await hass.services.async_call(
-        BUTTON_DOMAIN, SERVICE_PRESS, {ATTR_ENTITY_ID: STOP_BUTTON}, blocking=True
+        BUTTON_DOMAIN, SERVICE_PRESS, {ATTR_ENTITY_ID: button}, blocking=True
     )
+
+
+async def press_stop(hass: HomeAssistant) -> None:
+    await press(hass, STOP_BUTTON)
 
 
 def stop_requests(simulator: Simulator) -> list[object]:
@@ -33,6 +56,19 @@ def stop_requests(simulator: Simulator) -> list[object]:
 
 def latest_requests(simulator: Simulator) -> int:
     return sum(1 for r in simulator.requests if r.path.endswith("/latest"))
+
+
+@pytest.mark.parametrize("entity_id", [START_BUTTON, STOP_BUTTON])
+async def test_button_entities(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+    entity_id: str,
+) -> None:
+    """Both buttons as registered and shown: available (never pressed) while a session runs."""
+    assert entity_registry.async_get(entity_id) == snapshot(name="entry")
+    assert hass.states.get(entity_id) == snapshot(name="state")
 
 
 async def test_stop_end_to_end(
@@ -55,14 +91,21 @@ async def test_stop_end_to_end(
     assert stop.auth_scheme == "token"
     assert stop.authorized
 
-    # The operator takes 5 s to stop: the refresh after 3 s still sees it charging ...
+    # The operator takes 5 s to stop: the refresh after 3 s still sees it charging, which the
+    # status shows as stopping (a STOP was accepted), and a second press sends nothing ...
     await advance(hass, freezer, 4)
-    assert hass.states.get(STATUS).state == "active"
+    assert hass.states.get(STATUS).state == "stopping"
+    assert hass.states.get(CHARGING).state == STATE_ON
+    with pytest.raises(HomeAssistantError) as raised:
+        await press_stop(hass)
+    assert raised.value.translation_key == "already_stopping"
+    assert len(stop_requests(simulator)) == 1
     # ... and the one after 8 s sees it completed, without waiting for the 30 s poll.
     await advance(hass, freezer, 5)
     assert hass.states.get(STATUS).state == "completed"
     assert hass.states.get(CHARGING).state == STATE_OFF
-    assert hass.states.get(STOP_BUTTON).state == STATE_UNAVAILABLE
+    # Still available: nothing to stop is no reason to show "unavailable" (nor to log it).
+    assert hass.states.get(STOP_BUTTON).state != STATE_UNAVAILABLE
 
     # Once it has stopped, the quick refreshes end and polling falls back to the idle pace.
     polls = latest_requests(simulator)
@@ -111,7 +154,7 @@ async def test_stop_when_api_fails(
     simulator.inject("http_500", only="commands")
     with pytest.raises(HomeAssistantError) as raised:
         await press_stop(hass)
-    assert raised.value.translation_key == "cannot_connect"
+    assert raised.value.translation_key == "server_error"
     assert hass.states.get(STATUS).state == "active"
 
 
@@ -126,7 +169,89 @@ async def test_nothing_to_stop(
     await advance(hass, freezer, 4)
     await advance(hass, freezer, 5)
     simulator.clear_requests()
+    assert hass.states.get(STOP_BUTTON).state != STATE_UNAVAILABLE
     with pytest.raises(HomeAssistantError) as raised:
-        await init_integration.runtime_data.stops.async_stop_by_user()
+        await press_stop(hass)
     assert raised.value.translation_key == "not_charging"
     assert stop_requests(simulator) == []
+
+
+# --- Start ---------------------------------------------------------------------------------------
+
+
+def start_requests(simulator: Simulator) -> list[Any]:
+    return [r for r in simulator.requests if r.path.endswith("/commands/START_SESSION")]
+
+
+async def test_start_at_the_last_charger_with_the_energy_limit(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: Simulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Start sends what start_charging without fields sends: the last charger, the token of the
+    options and the Energy limit as the operator's autostop; the new session then shows."""
+    await end_demo_session(simulator, init_integration, evse_uid=SECOND_EVSE_UID)
+    hass.config_entries.async_update_entry(
+        init_integration, options={CONF_TOKEN_UID: DEMO_TOKEN_UID}
+    )
+    init_integration.runtime_data.limits.set_limits(energy=2.5)
+    assert hass.states.get(START_BUTTON).state == STATE_UNKNOWN  # available, never pressed
+
+    await press(hass, START_BUTTON)
+
+    [start] = start_requests(simulator)
+    assert start.body == {
+        "location_id": DEMO_LOCATION_ID,
+        "evse_uid": SECOND_EVSE_UID,
+        "token_uid": DEMO_TOKEN_UID,
+        "autostop_session": {"type": "ENERGY", "value": 2.5},
+    }
+    # The refresh right after START shows the new session.
+    assert init_integration.runtime_data.coordinator.data.evse_uid == SECOND_EVSE_UID.lower()
+    await advance(hass, freezer, 30)
+    assert hass.states.get(STATUS).state == "active"
+    # A running session leaves the button available; a press says why it does nothing.
+    assert hass.states.get(START_BUTTON).state != STATE_UNAVAILABLE
+    simulator.clear_requests()
+    with pytest.raises(ServiceValidationError) as raised:
+        await press(hass, START_BUTTON)
+    assert raised.value.translation_key == "already_charging"
+    assert start_requests(simulator) == []
+
+
+@pytest.mark.parametrize(
+    ("options", "translation_key"),
+    [
+        pytest.param({}, "no_token_uid", id="no_token_uid"),
+        pytest.param({CONF_TOKEN_UID: DEMO_TOKEN_UID}, "no_charge_point", id="no_charger_known"),
+    ],
+)
+async def test_start_without_what_it_needs(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    config_entry: MockConfigEntry,
+    options: dict[str, str],
+    translation_key: str,
+) -> None:
+    """A driver without any session (no charger known) or without a token uid: a clear error."""
+    auth_id = DEMO_AUTH_ID_NEW if translation_key == "no_charge_point" else DEMO_AUTH_ID
+    config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        config_entry,
+        unique_id=unique_id_for(auth_id, simulator.base_url),
+        data={**config_entry.data, CONF_AUTH_ID: auth_id},
+        options=options,
+    )
+    if auth_id == DEMO_AUTH_ID:
+        simulator.start_session(DEMO_AUTH_ID, status="COMPLETED")
+    await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    button = f"button.evnnovator_{auth_id.replace('-', '_')}_start_charging"
+    simulator.clear_requests()
+
+    with pytest.raises(ServiceValidationError) as raised:
+        await press(hass, button)
+
+    assert raised.value.translation_key == translation_key
+    assert start_requests(simulator) == []

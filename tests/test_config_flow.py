@@ -11,6 +11,7 @@ from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.const import CONF_TOKEN
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResult, FlowResultType, section
+from homeassistant.helpers.translation import async_get_translations
 import probatio
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -178,6 +179,8 @@ async def test_user_form(hass: HomeAssistant) -> None:
     assert advanced.schema.schema[CONF_AUTH_SCHEME].config["options"] == ["token", "bearer"]
     assert schema.schema[CONF_TOKEN].config["type"] == "password"
     assert suggested_values(schema) == {}
+    # The base URL's help names the default through a placeholder (no URL in translations).
+    assert result["description_placeholders"] == {"default_base_url": DEFAULT_BASE_URL}
 
 
 @pytest.mark.parametrize("auth_scheme", ["token", "bearer"])
@@ -230,16 +233,16 @@ async def test_user_creates_entry(
             DEMO_TOKEN,
             "{sim}",
             None,
-            {"base": "invalid_auth"},
+            {"base": "not_whitelisted"},
             id="blocked_driver",
         ),
         *(
             pytest.param(DEMO_AUTH_ID, DEMO_TOKEN, "{sim}", fault, {"base": error}, id=fault)
             for fault, error in [
-                ("http_500", "cannot_connect"),
-                ("http_502_html", "cannot_connect"),
+                ("http_500", "server_error"),
+                ("http_502_html", "server_error"),
                 ("timeout", "cannot_connect"),
-                ("http_429", "cannot_connect"),
+                ("http_429", "rate_limited"),
                 ("bad_json", "invalid_response"),
                 ("status_2001", "invalid_response"),
                 ("wrong_types", "invalid_response"),
@@ -262,9 +265,9 @@ async def test_user_creates_entry(
             id="other_documented_prefix",
         ),
         *(
-            pytest.param(
-                DEMO_AUTH_ID, DEMO_TOKEN, url, None, {CONF_BASE_URL: "invalid_base_url"}, id=name
-            )
+            # The base URL is inside the collapsed "advanced" section, whose fields' errors the
+            # frontend does not show: the error is the form's own.
+            pytest.param(DEMO_AUTH_ID, DEMO_TOKEN, url, None, {"base": "invalid_base_url"}, id=name)
             for name, url in [
                 ("not_a_url", "not a url"),
                 ("ftp", "ftp://127.0.0.1/api/ocpi/api/v1"),
@@ -333,7 +336,7 @@ async def test_user_error_then_retry(
     [
         pytest.param(
             {"base_url": "http://example.com/api/ocpi/api/v1"},
-            {CONF_BASE_URL: "invalid_base_url"},
+            {"base": "invalid_base_url"},
             id="plain_http_to_public_host",
         ),
         pytest.param({"auth_id": "   "}, {"base": "invalid_auth"}, id="blank_auth_id"),
@@ -431,6 +434,51 @@ async def test_user_already_configured(
     assert len(hass.config_entries.async_entries(DOMAIN)) == 1
 
 
+@pytest.mark.parametrize(
+    ("auth_id", "token"),
+    [
+        pytest.param(DEMO_AUTH_ID, WRONG_TOKEN, id="left_at_a_credentials_error"),
+        pytest.param(DEMO_AUTH_ID_NEW, DEMO_TOKEN, id="left_at_the_no_session_question"),
+    ],
+)
+async def test_user_abandoned_flow_blocks_nothing(
+    hass: HomeAssistant, simulator: Simulator, auth_id: str, token: str
+) -> None:
+    """A flow left open, before or after its credentials were checked, lets another add the driver.
+
+    Afterwards the first one adds no second entry: Home Assistant ends it with the other's
+    success where it had claimed the id, or it stops at the id's entry when sent again.
+    """
+    abandoned = await start_user_flow(hass)
+    abandoned = await hass.config_entries.flow.async_configure(
+        abandoned["flow_id"], user_input(simulator.base_url, auth_id=auth_id, token=token)
+    )
+    assert abandoned["type"] is FlowResultType.FORM
+
+    result = await start_user_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], user_input(simulator.base_url, auth_id=auth_id)
+    )
+    if result["type"] is FlowResultType.FORM:
+        assert result["step_id"] == "no_session"
+        result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["result"].unique_id == f"{auth_id}@127.0.0.1"
+    in_progress = [flow["flow_id"] for flow in hass.config_entries.flow.async_progress()]
+    if abandoned["step_id"] == "no_session":
+        assert abandoned["flow_id"] not in in_progress
+    else:
+        assert in_progress == [abandoned["flow_id"]]
+        abandoned = await hass.config_entries.flow.async_configure(
+            abandoned["flow_id"], user_input(simulator.base_url, auth_id=auth_id)
+        )
+        assert abandoned["type"] is FlowResultType.ABORT
+        assert abandoned["reason"] == "already_configured"
+    assert len(hass.config_entries.async_entries(DOMAIN)) == 1
+
+
 # --- Reauth --------------------------------------------------------------------------------------
 
 
@@ -450,9 +498,10 @@ async def test_reauth_form(hass: HomeAssistant, config_entry: MockConfigEntry) -
 @pytest.mark.parametrize(
     ("token", "fault", "error"),
     [
-        pytest.param(WRONG_TOKEN, None, "invalid_auth", id="invalid_auth"),
-        pytest.param("   ", None, "invalid_auth", id="blank_token"),
-        pytest.param(DEMO_TOKEN, "http_500", "cannot_connect", id="cannot_connect"),
+        # The form has the token alone: its error names no other field.
+        pytest.param(WRONG_TOKEN, None, "invalid_token", id="invalid_token"),
+        pytest.param("   ", None, "invalid_token", id="blank_token"),
+        pytest.param(DEMO_TOKEN, "http_500", "server_error", id="server_error"),
     ],
 )
 async def test_reauth_error_then_new_token(
@@ -609,7 +658,7 @@ async def test_reconfigure_other_host_is_wrong_account(
             id="invalid_base_url",
         ),
         pytest.param({CONF_TOKEN: WRONG_TOKEN}, None, {"base": "invalid_auth"}, id="invalid_auth"),
-        pytest.param({}, "http_502_html", {"base": "cannot_connect"}, id="cannot_connect"),
+        pytest.param({}, "http_502_html", {"base": "server_error"}, id="server_error"),
     ],
 )
 async def test_reconfigure_error_then_retry(
@@ -742,6 +791,68 @@ async def test_options_charging_slower_than_idle(
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert init_integration.options == {CONF_CHARGING_INTERVAL: 100, CONF_IDLE_INTERVAL: 200}
+
+
+@pytest.mark.parametrize(
+    ("typed", "errors"),
+    [
+        pytest.param(
+            {CONF_CHARGING_INTERVAL: 5.0, CONF_IDLE_INTERVAL: 300.0},
+            {CONF_CHARGING_INTERVAL: "charging_interval_out_of_range"},
+            id="charging_too_short",
+        ),
+        pytest.param(
+            {CONF_CHARGING_INTERVAL: 30.0, CONF_IDLE_INTERVAL: 7200.0},
+            {CONF_IDLE_INTERVAL: "idle_interval_out_of_range"},
+            id="idle_too_long",
+        ),
+        pytest.param(
+            {CONF_CHARGING_INTERVAL: 301.0, CONF_IDLE_INTERVAL: 59.0},
+            {
+                CONF_CHARGING_INTERVAL: "charging_interval_out_of_range",
+                CONF_IDLE_INTERVAL: "idle_interval_out_of_range",
+            },
+            id="both",
+        ),
+    ],
+)
+async def test_options_out_of_range_says_the_range(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    typed: dict[str, float],
+    errors: dict[str, str],
+) -> None:
+    """An interval out of its range gets an error whose text states the range; nothing is saved."""
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+
+    result = await hass.config_entries.options.async_configure(result["flow_id"], typed)
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == errors
+    assert suggested_values(result["data_schema"]) == typed
+    assert init_integration.options == {}
+    placeholders = result["description_placeholders"]
+    translations = await async_get_translations(hass, "en", "options", [DOMAIN])
+    for field, error in errors.items():
+        message = translations[f"component.{DOMAIN}.options.error.{error}"].format(**placeholders)
+        low, high = {CONF_CHARGING_INTERVAL: (10, 300), CONF_IDLE_INTERVAL: (60, 3600)}[field]
+        assert message == f"Enter {low} to {high} seconds."
+
+
+async def test_options_titled_with_the_account(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """The dialog says what it sets and for which driver, not just "Options"."""
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    translations = await async_get_translations(hass, "en", "options", [DOMAIN])
+
+    title = translations[f"component.{DOMAIN}.options.step.init.title"]
+    assert title.format(**result["description_placeholders"]) == (
+        f"Polling and charging token of {DEMO_AUTH_ID}"
+    )
+    help_text = translations[f"component.{DOMAIN}.options.step.init.data_description.token_uid"]
+    # The demo's uid is no example for a real driver's token.
+    assert "aGyJYcVTJDYXykvp" not in help_text
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,11 @@
 """Setting up and unloading the integration."""
 
+import json
+from pathlib import Path
+
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -41,3 +45,15 @@ async def test_setup_with_refused_credentials_starts_reauth(
     assert config_entry.state is ConfigEntryState.SETUP_ERROR
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+
+
+async def test_device_names_version_and_configuration(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """The account's device: the integration's version, a link to where it is configured."""
+    [device] = dr.async_entries_for_config_entry(dr.async_get(hass), init_integration.entry_id)
+    manifest = json.loads(
+        (Path(__file__).parent.parent / "custom_components/evnnovator/manifest.json").read_text()
+    )
+    assert device.sw_version == manifest["version"]
+    assert device.configuration_url == "homeassistant://config/integrations/integration/evnnovator"

@@ -85,6 +85,7 @@ def test_started(hass: HomeAssistant, device_id: str) -> None:
     assert describe(hass, EVENT_SESSION_STARTED, {**COMPLETED, "device_id": device_id}) == {
         "name": DEVICE_NAME,
         "message": "started charging",
+        "icon": "mdi:battery-charging",
     }
 
 
@@ -146,6 +147,7 @@ def test_completed(
     assert describe(hass, EVENT_SESSION_COMPLETED, data) == {
         "name": DEVICE_NAME,
         "message": message,
+        "icon": "mdi:check-circle-outline",
     }
 
 
@@ -162,6 +164,7 @@ def test_device_gone(hass: HomeAssistant, data: dict[str, Any]) -> None:
     assert describe(hass, EVENT_SESSION_COMPLETED, {**COMPLETED, **data}) == {
         "name": "EVnnovator",
         "message": "stopped charging after 10.2 kWh (183.60 INR)",
+        "icon": "mdi:check-circle-outline",
     }
 
 
@@ -195,10 +198,10 @@ async def test_in_the_device_logbook(
 
     assert response["success"]
     assert [
-        (entry["name"], entry["message"], entry["domain"])
+        (entry["name"], entry["message"], entry["icon"])
         for entry in response["result"]
         if entry.get("domain") == DOMAIN
     ] == [
-        (DEVICE_NAME, "started charging", DOMAIN),
-        (DEVICE_NAME, "stopped charging after 10.2 kWh (183.60 INR)", DOMAIN),
+        (DEVICE_NAME, "started charging", "mdi:battery-charging"),
+        (DEVICE_NAME, "stopped charging after 10.2 kWh (183.60 INR)", "mdi:check-circle-outline"),
     ]

@@ -17,25 +17,30 @@ from custom_components.evnnovator.api import (
     EvnnovatorError,
     EvnnovatorRateLimitError,
     EvnnovatorResponseError,
+    EvnnovatorServerError,
 )
-from custom_components.evnnovator.binary_sensor import CHARGING
-from custom_components.evnnovator.button import STOP_CHARGING
+from custom_components.evnnovator.binary_sensor import CHARGING, LIMIT_STOP_FAILED
+from custom_components.evnnovator.button import START_CHARGING, STOP_CHARGING
 from custom_components.evnnovator.errors import translation_key_for
 from custom_components.evnnovator.number import LIMITS
-from custom_components.evnnovator.sensor import CHARGING_POWER, SENSORS, TOTALS
+from custom_components.evnnovator.sensor import CHARGING_POWER, PLANNED_STOP, SENSORS, TOTALS
 
 INTEGRATION = Path(__file__).parent.parent / "custom_components" / "evnnovator"
 # One of each kind of error the client raises.
 CLIENT_ERRORS = [
     EvnnovatorAuthenticationError("x", status=401),
+    EvnnovatorAuthenticationError("x", status=403),
     EvnnovatorRateLimitError("x", retry_after=None),
     EvnnovatorConnectionError("x"),
+    EvnnovatorServerError("x"),
     EvnnovatorCommandRejectedError("x", command="STOP_SESSION"),
     EvnnovatorResponseError("x"),
     EvnnovatorError("x"),
 ]
 # Exceptions raised by key rather than through translation_key_for.
 DIRECT_EXCEPTION_KEYS = {
+    "already_charging",
+    "already_stopping",
     "not_charging",
     "no_charge_point",
     "no_token_uid",
@@ -77,11 +82,12 @@ def test_every_entity_has_a_name_and_an_icon() -> None:
     icons = load("icons.json")["entity"]
     used = {
         "sensor": {
-            description.translation_key for description in (*SENSORS, *TOTALS, CHARGING_POWER)
+            description.translation_key
+            for description in (*SENSORS, *TOTALS, CHARGING_POWER, PLANNED_STOP)
         },
         "number": {description.translation_key for description in LIMITS},
-        "binary_sensor": {CHARGING.translation_key},
-        "button": {STOP_CHARGING.translation_key},
+        "binary_sensor": {CHARGING.translation_key, LIMIT_STOP_FAILED.translation_key},
+        "button": {START_CHARGING.translation_key, STOP_CHARGING.translation_key},
     }
     assert {platform.value for platform in PLATFORMS} == set(used)
     for platform, keys in used.items():
@@ -102,6 +108,12 @@ def test_status_states_are_translated() -> None:
 def test_every_client_error_has_a_translated_message(error: EvnnovatorError) -> None:
     """Each kind of client error maps to its own message in strings.json."""
     assert translation_key_for(error) in load("strings.json")["exceptions"]
+
+
+def test_client_errors_have_distinct_messages() -> None:
+    """401 and 403, 5xx and an unreachable API: each kind says what happened, none shares."""
+    keys = [translation_key_for(error) for error in CLIENT_ERRORS]
+    assert len(set(keys)) == len(keys)
 
 
 def test_no_unused_exception_messages() -> None:

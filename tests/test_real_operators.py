@@ -25,6 +25,9 @@ from testkit.watch import SessionWatch, set_up, stop_the_demo_session
 
 ENERGY_LIMIT = "number.evnnovator_demo_driver_1_energy_limit"
 STOP_BUTTON = "button.evnnovator_demo_driver_1_stop_charging"
+STATUS = "sensor.evnnovator_demo_driver_1_session_status"
+PLANNED_STOP = "sensor.evnnovator_demo_driver_1_planned_stop"
+LIMIT_STOP_FAILED = "binary_sensor.evnnovator_demo_driver_1_limit_stop_failed"
 POWER_KW = 7.4
 
 pytestmark = pytest.mark.freeze_time("2026-11-23T08:00:00+00:00")
@@ -109,7 +112,7 @@ async def test_stop_pressed_by_hand_before_the_limit_sends_one_stop(
     hass: HomeAssistant, simulator: Simulator, config_entry: MockConfigEntry, clock: VirtualClock
 ) -> None:
     """The limit's moment comes while the charger is stopping after a press: no second STOP;
-    the button is unavailable meanwhile, and the stop is credited to the user."""
+    the status says stopping meanwhile, and the stop is credited to the user."""
     session_id = simulator.start_session(DEMO_AUTH_ID)
     watch = SessionWatch(config_entry, simulator, session_id)
     await clock.run_until(clock.now() + timedelta(minutes=11), stop_when=lambda: False)
@@ -118,7 +121,7 @@ async def test_stop_pressed_by_hand_before_the_limit_sends_one_stop(
     await set_energy_limit(hass, round(delivered + 0.05, 2))  # reached within about 25 s
     stops_before = len(stop_requests(simulator))
     await hass.services.async_call("button", "press", {ATTR_ENTITY_ID: STOP_BUTTON}, blocking=True)
-    assert hass.states.get(STOP_BUTTON).state == STATE_UNAVAILABLE
+    assert hass.states.get(STATUS).state == "stopping"
     await run_to_the_end(clock, watch)
     assert len(stop_requests(simulator)) - stops_before == 1
     record = config_entry.runtime_data.tracker.record(session_id)
@@ -153,7 +156,12 @@ async def test_a_refused_stop_follows_one_schedule(
     assert all(gap >= minimum - 1 for gap in gaps), gaps
     issue = ir.async_get(hass).async_get_issue(DOMAIN, f"limit_stop_failed_{config_entry.entry_id}")
     assert issue is not None
+    # The device shows the problem too, until the user stops the car by hand.
+    assert hass.states.get(LIMIT_STOP_FAILED).state == "on"
     simulator.clear_faults()
+    await hass.services.async_call("button", "press", {ATTR_ENTITY_ID: STOP_BUTTON}, blocking=True)
+    await run_to_the_end(clock, watch)
+    assert hass.states.get(LIMIT_STOP_FAILED).state == "off"
 
 
 async def test_what_is_learned_survives_a_restart(
@@ -187,3 +195,24 @@ async def test_charging_power_from_the_meter(
     await hass.services.async_call("button", "press", {ATTR_ENTITY_ID: STOP_BUTTON}, blocking=True)
     await run_to_the_end(clock, watch)
     assert hass.states.get(power).state == "0.0"
+
+
+async def test_the_planned_stop_shows_on_the_device(
+    hass: HomeAssistant, simulator: Simulator, config_entry: MockConfigEntry, clock: VirtualClock
+) -> None:
+    """With a limit set and the rate known: when the limit will be reached, and which one."""
+    session_id = simulator.start_session(DEMO_AUTH_ID)
+    watch = SessionWatch(config_entry, simulator, session_id)
+    await clock.run_until(clock.now() + timedelta(minutes=11), stop_when=lambda: False)
+    assert hass.states.get(PLANNED_STOP).state == "unknown"  # no limit
+    x = round(simulator.delivered_kwh(session_id) + 1.0, 2)
+    await set_energy_limit(hass, x)
+    state = hass.states.get(PLANNED_STOP)
+    planned = dt_util.parse_datetime(state.state)
+    assert planned is not None
+    crossing = clock.now() + timedelta(hours=(x - simulator.delivered_kwh(session_id)) / POWER_KW)
+    assert abs((planned - crossing).total_seconds()) < 30
+    assert state.attributes["limit"] == "energy"
+    assert state.attributes["stop_command_at"] <= planned + timedelta(seconds=1)
+    await run_to_the_end(clock, watch)
+    assert hass.states.get(PLANNED_STOP).state == "unknown"

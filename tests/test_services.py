@@ -40,7 +40,7 @@ from evnnovator_simulator import (
 )
 from evnnovator_simulator.site import SECOND_EVSE_UID
 
-from .helpers import advance
+from .helpers import advance, end_demo_session
 
 INTEGRATION = Path(__file__).parent.parent / "custom_components" / "evnnovator"
 STATUS = "sensor.evnnovator_demo_driver_1_session_status"
@@ -73,15 +73,6 @@ def commands(simulator: Simulator) -> list[tuple[str, str, Any]]:
         for request in simulator.requests
         if "/commands/" in request.path
     ]
-
-
-async def end_demo_session(
-    simulator: Simulator, entry: MockConfigEntry, *, evse_uid: str = DEMO_EVSE_UID
-) -> None:
-    """Make the latest session a finished one on `evse_uid`, so that START is accepted."""
-    simulator.start_session(DEMO_AUTH_ID, evse_uid=evse_uid, status="COMPLETED")
-    await entry.runtime_data.coordinator.async_refresh()
-    simulator.clear_requests()
 
 
 async def add_new_driver(hass: HomeAssistant, demo: MockConfigEntry) -> MockConfigEntry:

@@ -32,11 +32,7 @@ from . import create_client
 from .api import (
     DEFAULT_BASE_URL,
     AuthScheme,
-    EvnnovatorAuthenticationError,
-    EvnnovatorConnectionError,
     EvnnovatorError,
-    EvnnovatorRateLimitError,
-    EvnnovatorResponseError,
     parse_base_url,
 )
 from .const import (
@@ -55,6 +51,7 @@ from .const import (
     LOGGER,
 )
 from .data import EvnnovatorConfigEntry
+from .errors import translation_key_for
 
 _PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 _URL = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
@@ -123,10 +120,26 @@ def _without_token(user_input: Mapping[str, Any] | None) -> dict[str, Any]:
     return {key: value for key, value in (user_input or {}).items() if key != CONF_TOKEN}
 
 
-def _validate_base_url(data: Mapping[str, str]) -> dict[str, str]:
+def _validate_base_url(data: Mapping[str, str], error_key: str) -> dict[str, str]:
+    """No errors, or `invalid_base_url` under `error_key`.
+
+    The user step keys it to "base": the frontend shows no error of a field inside a
+    section, and the base URL is inside the collapsed "advanced" one.
+    """
     if is_acceptable_base_url(data[CONF_BASE_URL]):
         return {}
-    return {CONF_BASE_URL: "invalid_base_url"}
+    return {error_key: "invalid_base_url"}
+
+
+# The form's error (config.error in strings.json) for each kind of client error.
+_FORM_ERRORS = {
+    "authentication_failed": "invalid_auth",
+    "driver_not_whitelisted": "not_whitelisted",
+    "rate_limited": "rate_limited",
+    "server_error": "server_error",
+    "cannot_connect": "cannot_connect",
+    "invalid_response": "invalid_response",
+}
 
 
 async def _async_check_credentials(
@@ -140,14 +153,9 @@ async def _async_check_credentials(
     try:
         client = create_client(hass, dict(data))
         session = await client.get_latest_session(data[CONF_AUTH_ID])
-    except EvnnovatorAuthenticationError:
-        return {"base": "invalid_auth"}, False
-    except EvnnovatorConnectionError, EvnnovatorRateLimitError:
-        return {"base": "cannot_connect"}, False
-    except EvnnovatorResponseError:
-        return {"base": "invalid_response"}, False
-    except EvnnovatorError:  # the client refuses the input itself, e.g. a blank token or id
-        return {"base": "invalid_auth"}, False
+    except EvnnovatorError as err:
+        # The client refuses some input itself (a blank token or id): a credentials error.
+        return {"base": _FORM_ERRORS.get(translation_key_for(err), "invalid_auth")}, False
     except Exception:  # noqa: BLE001 -- whatever happens, the user gets a form, not a traceback
         LOGGER.exception("Unexpected error while checking the EVnnovator credentials")
         return {"base": "unknown"}, False
@@ -178,17 +186,15 @@ class EvnnovatorConfigFlow(ConfigFlow, domain=DOMAIN):
                 CONF_TOKEN: user_input[CONF_TOKEN].strip(),
                 **{key: value.strip() for key, value in user_input[CONF_ADVANCED].items()},
             }
-            if not (errors := _validate_base_url(data)):
-                await self.async_set_unique_id(
-                    unique_id_for(data[CONF_AUTH_ID], data[CONF_BASE_URL])
-                )
-                self._abort_if_unique_id_configured()
-                errors, has_session = await _async_check_credentials(self.hass, data)
+            errors = _validate_base_url(data, "base")
             if not errors:
-                if has_session:
-                    return self.async_create_entry(title=data[CONF_AUTH_ID], data=data)
-                self._pending = data
-                return await self.async_step_no_session()
+                unique_id = unique_id_for(data[CONF_AUTH_ID], data[CONF_BASE_URL])
+                # An account already added needs no request to the API.
+                if self.hass.config_entries.async_entry_for_domain_unique_id(DOMAIN, unique_id):
+                    return self.async_abort(reason="already_configured")
+                errors, has_session = await _async_check_credentials(self.hass, data)
+                if not errors:
+                    return await self._async_add_checked(unique_id, data, has_session=has_session)
         # Keep what was typed, except the token: a secret is not sent back to the browser.
         return self.async_show_form(
             step_id="user",
@@ -199,6 +205,22 @@ class EvnnovatorConfigFlow(ConfigFlow, domain=DOMAIN):
             # hassfest keeps URLs out of translated strings: the example comes in as a placeholder.
             description_placeholders={"default_base_url": DEFAULT_BASE_URL},
         )
+
+    async def _async_add_checked(
+        self, unique_id: str, data: dict[str, str], *, has_session: bool
+    ) -> ConfigFlowResult:
+        """Claim the account's unique id, now that its credentials work, and add it.
+
+        Claimed no earlier: a flow abandoned before its credentials were checked must not
+        hold the driver back. Nor does one abandoned at the confirmation (no progress check):
+        whichever flow finishes first adds the account.
+        """
+        await self.async_set_unique_id(unique_id, raise_on_progress=False)
+        self._abort_if_unique_id_configured()
+        if has_session:
+            return self.async_create_entry(title=data[CONF_AUTH_ID], data=data)
+        self._pending = data
+        return await self.async_step_no_session()
 
     async def async_step_no_session(
         self, user_input: dict[str, Any] | None = None
@@ -224,6 +246,9 @@ class EvnnovatorConfigFlow(ConfigFlow, domain=DOMAIN):
         if user_input is not None:
             token = user_input[CONF_TOKEN].strip()
             errors, _ = await _async_check_credentials(self.hass, {**entry.data, CONF_TOKEN: token})
+            # The form has the token alone: its error names nothing else.
+            if errors.get("base") == "invalid_auth":
+                errors = {"base": "invalid_token"}
             if not errors:
                 return self.async_update_reload_and_abort(entry, data_updates={CONF_TOKEN: token})
         return self.async_show_form(
@@ -247,7 +272,7 @@ class EvnnovatorConfigFlow(ConfigFlow, domain=DOMAIN):
                 CONF_BASE_URL: user_input[CONF_BASE_URL].strip(),
                 CONF_AUTH_SCHEME: user_input[CONF_AUTH_SCHEME],
             }
-            if not (errors := _validate_base_url(data)):
+            if not (errors := _validate_base_url(data, CONF_BASE_URL)):
                 await self.async_set_unique_id(
                     unique_id_for(data[CONF_AUTH_ID], data[CONF_BASE_URL])
                 )
@@ -268,23 +293,34 @@ class EvnnovatorConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
 
-def _interval_selector(bounds: tuple[int, int]) -> NumberSelector:
-    return NumberSelector(
-        NumberSelectorConfig(
-            min=bounds[0],
-            max=bounds[1],
-            step=1,
-            unit_of_measurement="s",
-            mode=NumberSelectorMode.BOX,
-        )
-    )
+# Seconds, with no bounds of its own: a selector's bound fails with a message that does not
+# say the range ("Value 5.0 is too small"), so the flow checks the range and says it.
+_INTERVAL = NumberSelector(
+    NumberSelectorConfig(step=1, unit_of_measurement="s", mode=NumberSelectorMode.BOX)
+)
+_INTERVAL_RANGES: dict[str, tuple[int, int]] = {
+    CONF_CHARGING_INTERVAL: CHARGING_INTERVAL_RANGE,
+    CONF_IDLE_INTERVAL: IDLE_INTERVAL_RANGE,
+}
+
+
+def _interval_errors(options: Mapping[str, int]) -> dict[str, str]:
+    """Each interval outside its range, then charging polled less often than idle."""
+    errors = {
+        key: f"{key}_out_of_range"
+        for key, (low, high) in _INTERVAL_RANGES.items()
+        if not low <= options[key] <= high
+    }
+    if not errors and options[CONF_CHARGING_INTERVAL] > options[CONF_IDLE_INTERVAL]:
+        errors[CONF_CHARGING_INTERVAL] = "charging_slower_than_idle"
+    return errors
 
 
 class EvnnovatorOptionsFlow(OptionsFlowWithReload):
     """How often to poll, while charging and while idle; the token that START uses by default."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Show the options; charging must be polled at least as often as idle."""
+        """Show the options; each interval in its range, charging polled at least as often."""
         errors: dict[str, str] = {}
         if user_input is not None:
             options: dict[str, Any] = {
@@ -294,9 +330,7 @@ class EvnnovatorOptionsFlow(OptionsFlowWithReload):
             # Optional: an emptied field removes the token rather than saving "".
             if token_uid := user_input.get(CONF_TOKEN_UID, "").strip():
                 options[CONF_TOKEN_UID] = token_uid
-            if options[CONF_CHARGING_INTERVAL] > options[CONF_IDLE_INTERVAL]:
-                errors[CONF_CHARGING_INTERVAL] = "charging_slower_than_idle"
-            else:
+            if not (errors := _interval_errors(options)):
                 return self.async_create_entry(data=options)
         current = {
             CONF_CHARGING_INTERVAL: DEFAULT_CHARGING_INTERVAL,
@@ -306,10 +340,8 @@ class EvnnovatorOptionsFlow(OptionsFlowWithReload):
         }
         schema = probatio.Schema(
             {
-                probatio.Required(CONF_CHARGING_INTERVAL): _interval_selector(
-                    CHARGING_INTERVAL_RANGE
-                ),
-                probatio.Required(CONF_IDLE_INTERVAL): _interval_selector(IDLE_INTERVAL_RANGE),
+                probatio.Required(CONF_CHARGING_INTERVAL): _INTERVAL,
+                probatio.Required(CONF_IDLE_INTERVAL): _INTERVAL,
                 # Plain text: a charging token's uid names the token, it is no secret.
                 probatio.Optional(CONF_TOKEN_UID): TextSelector(),
             }
@@ -317,5 +349,13 @@ class EvnnovatorOptionsFlow(OptionsFlowWithReload):
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(schema, current),
+            description_placeholders={
+                "auth_id": self.config_entry.data[CONF_AUTH_ID],
+                **{
+                    f"{key}_{end}": str(bound)
+                    for key, bounds in _INTERVAL_RANGES.items()
+                    for end, bound in zip(("min", "max"), bounds, strict=True)
+                },
+            },
             errors=errors,
         )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
 
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
@@ -14,6 +16,16 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
 
 
+# The device is a service (the driver's account at the gateway), whose version is unknown: its
+# software is this integration, the version to name in a bug report. Read once, at import.
+INTEGRATION_VERSION: Final[str] = json.loads(
+    (Path(__file__).parent / "manifest.json").read_text(encoding="utf-8")
+)["version"]
+# Where the account is configured: the integration's own page in Home Assistant (its options,
+# reconfigure and re-authentication). The gateway has no page for drivers that is documented.
+CONFIGURATION_URL: Final = f"homeassistant://config/integrations/integration/{DOMAIN}"
+
+
 def account_device_info(entry: ConfigEntry) -> DeviceInfo:
     """How the account's device is described, by the entities and at set-up alike."""
     return DeviceInfo(
@@ -22,6 +34,8 @@ def account_device_info(entry: ConfigEntry) -> DeviceInfo:
         manufacturer="EVnnovator",
         model="Driver account",
         name=f"EVnnovator {entry.data[CONF_AUTH_ID]}",
+        sw_version=INTEGRATION_VERSION,
+        configuration_url=CONFIGURATION_URL,
     )
 
 

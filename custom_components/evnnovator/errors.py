@@ -16,25 +16,26 @@ from .api import (
     EvnnovatorError,
     EvnnovatorRateLimitError,
     EvnnovatorResponseError,
+    EvnnovatorServerError,
 )
 from .const import DOMAIN
+
+# Most specific first: a server error is a connection error too.
+_KEYS: tuple[tuple[type[EvnnovatorError], str], ...] = (
+    (EvnnovatorRateLimitError, "rate_limited"),
+    (EvnnovatorServerError, "server_error"),
+    (EvnnovatorConnectionError, "cannot_connect"),
+    (EvnnovatorCommandRejectedError, "command_rejected"),
+    (EvnnovatorResponseError, "invalid_response"),
+)
 
 
 def translation_key_for(err: EvnnovatorError) -> str:
     """The key under `exceptions` in strings.json that explains `err` to the user."""
-    match err:
-        case EvnnovatorAuthenticationError():
-            return "authentication_failed"
-        case EvnnovatorRateLimitError():
-            return "rate_limited"
-        case EvnnovatorConnectionError():
-            return "cannot_connect"
-        case EvnnovatorCommandRejectedError():
-            return "command_rejected"
-        case EvnnovatorResponseError():
-            return "invalid_response"
-        case _:
-            return "unexpected_error"
+    if isinstance(err, EvnnovatorAuthenticationError):
+        # 401: the token is refused; 403: the token works, the driver is not whitelisted.
+        return "driver_not_whitelisted" if err.status == 403 else "authentication_failed"
+    return next((key for kind, key in _KEYS if isinstance(err, kind)), "unexpected_error")
 
 
 def translated_error(

@@ -99,6 +99,7 @@ class LimitController:
         )
         if self._session is not None and self._meter is not None:
             self.evaluate(self._session, self._tracker.record(self._session.id), self._meter)
+            self._coordinator.async_update_listeners()  # the planned stop shows at once
 
     @callback
     def evaluate(self, session: Session, record: SessionRecord | None, meter: MeterTrack) -> None:

@@ -9,7 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from homeassistant.components.logbook.const import LOGBOOK_ENTRY_MESSAGE, LOGBOOK_ENTRY_NAME
+from homeassistant.components.logbook.const import (
+    LOGBOOK_ENTRY_ICON,
+    LOGBOOK_ENTRY_MESSAGE,
+    LOGBOOK_ENTRY_NAME,
+)
 from homeassistant.const import ATTR_DEVICE_ID
 from homeassistant.core import callback
 from homeassistant.helpers import device_registry as dr
@@ -22,6 +26,8 @@ if TYPE_CHECKING:
 
 type Describe = Callable[[LazyEventPartialState], dict[str, str]]
 
+STARTED_ICON = "mdi:battery-charging"
+COMPLETED_ICON = "mdi:check-circle-outline"
 # The name when the device is gone (the entry was removed after the event was recorded).
 FALLBACK_NAME = "EVnnovator"
 
@@ -32,18 +38,23 @@ def async_describe_events(
 ) -> None:
     """Describe both session events, named after the account's device."""
 
-    def describing(message: Callable[[Mapping[str, Any]], str]) -> Describe:
+    def describing(message: Callable[[Mapping[str, Any]], str], icon: str) -> Describe:
         @callback
         def describe(event: LazyEventPartialState) -> dict[str, str]:
             return {
                 LOGBOOK_ENTRY_NAME: _device_name(hass, event.data.get(ATTR_DEVICE_ID, "")),
                 LOGBOOK_ENTRY_MESSAGE: message(event.data),
+                # Without one, an event's entry has no icon at all (it has no entity to take
+                # one from): those of the Session status sensor's charging and completed states.
+                LOGBOOK_ENTRY_ICON: icon,
             }
 
         return describe
 
-    async_describe_event(DOMAIN, EVENT_SESSION_STARTED, describing(started_message))
-    async_describe_event(DOMAIN, EVENT_SESSION_COMPLETED, describing(completed_message))
+    async_describe_event(DOMAIN, EVENT_SESSION_STARTED, describing(started_message, STARTED_ICON))
+    async_describe_event(
+        DOMAIN, EVENT_SESSION_COMPLETED, describing(completed_message, COMPLETED_ICON)
+    )
 
 
 def started_message(data: Mapping[str, Any]) -> str:

@@ -24,6 +24,11 @@ if TYPE_CHECKING:
     from .data import EvnnovatorConfigEntry
     from .limits import LimitController
 
+# The frontend writes a monetary state with its currency's symbol (the cost sensors read "₹49.72"),
+# but puts a number box's unit beside it as it is: the cost limit's box gets the same symbol
+# rather than "INR". Currencies of charging networks; any other shows as its ISO code.
+CURRENCY_SYMBOLS: dict[str, str] = {"INR": "₹", "EUR": "€", "GBP": "£", "USD": "$"}
+
 # Setting a limit sends nothing: the limit controller acts on the coordinator's data.
 PARALLEL_UPDATES = 0
 
@@ -96,7 +101,9 @@ class EvnnovatorLimit(EvnnovatorKeptValueEntity, RestoreNumber):
         """The cost limit is in the session's currency; the energy limit in kWh."""
         if self.entity_description.device_class is NumberDeviceClass.MONETARY:
             session = self.coordinator.data
-            return None if session is None else session.currency
+            if session is None or session.currency is None:
+                return None
+            return CURRENCY_SYMBOLS.get(session.currency.upper(), session.currency)
         return super().native_unit_of_measurement
 
     async def async_set_native_value(self, value: float) -> None:

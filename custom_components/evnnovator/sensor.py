@@ -30,12 +30,17 @@ from .data import EvnnovatorConfigEntry
 from .entity import EvnnovatorEntity, EvnnovatorKeptValueEntity
 
 if TYPE_CHECKING:
+    from .limits import LimitController
+    from .stopping import StopCommands
     from .tracker import SessionTracker
 
 # Read-only polling: the coordinator does the requests, entities only read its data.
 PARALLEL_UPDATES = 0
 
-STATUS_OPTIONS = [status.value.lower() for status in SessionStatus]
+# OCPI's statuses, and "stopping": a STOP was accepted and the session runs on until the
+# charger has stopped (from 5 s to a minute or more).
+STATUS_STOPPING = "stopping"
+STATUS_OPTIONS = [*(status.value.lower() for status in SessionStatus), STATUS_STOPPING]
 # Below this much charging time, energy over time says more about meter lag than about power.
 MIN_AVERAGING_SECONDS = 60.0
 # A text too long for a state (Home Assistant refuses it) is shortened; this attribute has it all.
@@ -50,6 +55,8 @@ class EvnnovatorSensorEntityDescription(SensorEntityDescription):
     unit_fn: Callable[[Session], str | None] | None = None
     last_reset_fn: Callable[[Session], datetime | None] | None = None
     attributes_fn: Callable[[Session], Mapping[str, Any]] | None = None
+    stopping_value: str | None = None
+    """The value while the charger is stopping after an accepted STOP, if it differs."""
 
 
 def _status(session: Session) -> str | None:
@@ -107,6 +114,7 @@ SENSORS: tuple[EvnnovatorSensorEntityDescription, ...] = (
         device_class=SensorDeviceClass.ENUM,
         options=STATUS_OPTIONS,
         value_fn=_status,
+        stopping_value=STATUS_STOPPING,
     ),
     EvnnovatorSensorEntityDescription(
         key="energy",
@@ -225,7 +233,12 @@ async def async_setup_entry(
     coordinator = entry.runtime_data.coordinator
     async_add_entities(EvnnovatorSensor(coordinator, description) for description in SENSORS)
     async_add_entities(EvnnovatorTotalSensor(entry, description) for description in TOTALS)
-    async_add_entities([EvnnovatorChargingPowerSensor(coordinator, CHARGING_POWER)])
+    async_add_entities(
+        [
+            EvnnovatorChargingPowerSensor(coordinator, CHARGING_POWER),
+            EvnnovatorPlannedStopSensor(coordinator, PLANNED_STOP),
+        ]
+    )
 
 
 CHARGING_POWER = SensorEntityDescription(
@@ -237,6 +250,12 @@ CHARGING_POWER = SensorEntityDescription(
     suggested_display_precision=2,
 )
 
+PLANNED_STOP = SensorEntityDescription(
+    key="planned_stop",
+    translation_key="planned_stop",
+    device_class=SensorDeviceClass.TIMESTAMP,
+)
+
 
 class EvnnovatorSensor(EvnnovatorEntity, SensorEntity):
     """A value of the latest session; unknown while the driver has none."""
@@ -245,7 +264,17 @@ class EvnnovatorSensor(EvnnovatorEntity, SensorEntity):
 
     def _value(self) -> StateType | datetime:
         session = self.coordinator.data
-        return None if session is None else self.entity_description.value_fn(session)
+        if session is None:
+            return None
+        stopping_value = self.entity_description.stopping_value
+        if stopping_value is not None and self._stops.stopping(session):
+            return stopping_value
+        return self.entity_description.value_fn(session)
+
+    @property
+    def _stops(self) -> StopCommands:
+        entry: EvnnovatorConfigEntry = self.coordinator.config_entry
+        return entry.runtime_data.stops
 
     @property
     def native_value(self) -> StateType | datetime:
@@ -329,3 +358,29 @@ class EvnnovatorChargingPowerSensor(EvnnovatorEntity, SensorEntity):
             return None
         rate = meter.rate_kw()
         return None if rate is None else round(rate, 3)
+
+
+class EvnnovatorPlannedStopSensor(EvnnovatorEntity, SensorEntity):
+    """When a limit will stop the running session: the moment it is predicted to be reached.
+
+    Unknown while no limit is set or the rate is not known yet, and once a STOP was sent.
+    """
+
+    @property
+    def _limits(self) -> LimitController:
+        entry: EvnnovatorConfigEntry = self.coordinator.config_entry
+        return entry.runtime_data.limits
+
+    @property
+    def native_value(self) -> datetime | None:
+        """The predicted moment the first limit is reached."""
+        plan = self._limits.plan
+        return None if plan is None else plan.crossing_at
+
+    @property
+    def extra_state_attributes(self) -> Mapping[str, Any] | None:
+        """Which limit, and when its STOP goes out (earlier by the operator's stop latency)."""
+        plan = self._limits.plan
+        if plan is None:
+            return None
+        return {"limit": plan.limit, "stop_command_at": plan.send_at}

@@ -111,7 +111,9 @@ def _required(value: str | None, field: str, translation_key: str) -> str:
     return value
 
 
-def _charge_point(call: ServiceCall, latest: Session | None) -> tuple[str, str]:
+def _charge_point(
+    latest: Session | None, location_id: str | None, evse_uid: str | None
+) -> tuple[str, str]:
     """The location and EVSE to start at: as given, else the last used ones.
 
     The last used EVSE is taken only at its own location: it never fits another one, and
@@ -119,11 +121,9 @@ def _charge_point(call: ServiceCall, latest: Session | None) -> tuple[str, str]:
     """
     last_location = latest.location.id if latest is not None and latest.location else None
     last_evse = latest.evse.uid if latest is not None and latest.evse else None
-    location_id = _required(
-        call.data.get(ATTR_LOCATION_ID) or last_location, ATTR_LOCATION_ID, "no_charge_point"
-    )
+    location_id = _required(location_id or last_location, ATTR_LOCATION_ID, "no_charge_point")
     evse_uid = _required(
-        call.data.get(ATTR_EVSE_UID) or (last_evse if location_id == last_location else None),
+        evse_uid or (last_evse if location_id == last_location else None),
         ATTR_EVSE_UID,
         "no_charge_point",
     )
@@ -131,20 +131,37 @@ def _charge_point(call: ServiceCall, latest: Session | None) -> tuple[str, str]:
 
 
 async def _async_start_charging(call: ServiceCall) -> ServiceResponse:
-    """Ask the operator to start a session, stopping by itself at the energy limit if given."""
-    entry = _account(call)
+    """The start_charging action: what was given, defaults for the rest."""
+    return await async_start_charging(
+        _account(call),
+        location_id=call.data.get(ATTR_LOCATION_ID),
+        evse_uid=call.data.get(ATTR_EVSE_UID),
+        token_uid=call.data.get(ATTR_TOKEN_UID),
+        energy_limit=call.data.get(ATTR_ENERGY_LIMIT),
+    )
+
+
+async def async_start_charging(
+    entry: EvnnovatorConfigEntry,
+    *,
+    location_id: str | None = None,
+    evse_uid: str | None = None,
+    token_uid: str | None = None,
+    energy_limit: float | None = None,
+) -> dict[str, Any]:
+    """Ask the operator to start a session, stopping by itself at the energy limit if any.
+
+    What is not given comes from the latest session (the charger), the options (the token
+    uid) and the Energy limit entity: the action and the Start charging button both start here.
+    """
     coordinator = entry.runtime_data.coordinator
-    location_id, evse_uid = _charge_point(call, coordinator.data)
+    location_id, evse_uid = _charge_point(coordinator.data, location_id, evse_uid)
     token_uid = _required(
-        call.data.get(ATTR_TOKEN_UID) or entry.options.get(CONF_TOKEN_UID),
-        ATTR_TOKEN_UID,
-        "no_token_uid",
+        token_uid or entry.options.get(CONF_TOKEN_UID), ATTR_TOKEN_UID, "no_token_uid"
     )
     # Without one given, the Energy limit entity's: the operator's stop backs up the limit's.
-    energy_limit: float | None = (
-        call.data.get(ATTR_ENERGY_LIMIT) or entry.runtime_data.limits.energy_limit or None
-    )
-    async with translated_errors(call.hass, entry):
+    energy_limit = energy_limit or entry.runtime_data.limits.energy_limit or None
+    async with translated_errors(coordinator.hass, entry):
         await coordinator.client.start_session(
             location_id=location_id,
             evse_uid=evse_uid,

@@ -115,6 +115,8 @@ class StopCommands:
         session = self._coordinator.data
         if session is None or not session.is_running:
             raise HomeAssistantError(translation_domain=DOMAIN, translation_key="not_charging")
+        if self._sent_recently(session.id):
+            raise HomeAssistantError(translation_domain=DOMAIN, translation_key="already_stopping")
         async with translated_errors(self._hass, self._entry):
             await self.async_stop(session, USER)
         return session

@@ -17,6 +17,7 @@ from custom_components.evnnovator.api import (
     EvnnovatorError,
     EvnnovatorRateLimitError,
     EvnnovatorResponseError,
+    EvnnovatorServerError,
 )
 from custom_components.evnnovator.api.client import _retry_after_seconds
 from evnnovator_simulator import (
@@ -69,9 +70,9 @@ def assert_no_token(err: BaseException, token: str = DEMO_TOKEN) -> None:
     ("kind", "params", "expected"),
     [
         pytest.param("timeout", {}, EvnnovatorConnectionError, id="timeout"),
-        pytest.param("timeout", {"seconds": 0}, EvnnovatorConnectionError, id="gateway-504"),
-        pytest.param("http_500", {}, EvnnovatorConnectionError, id="http_500"),
-        pytest.param("http_502_html", {}, EvnnovatorConnectionError, id="http_502_html"),
+        pytest.param("timeout", {"seconds": 0}, EvnnovatorServerError, id="gateway-504"),
+        pytest.param("http_500", {}, EvnnovatorServerError, id="http_500"),
+        pytest.param("http_502_html", {}, EvnnovatorServerError, id="http_502_html"),
         pytest.param("http_429", {}, EvnnovatorRateLimitError, id="http_429"),
         pytest.param("http_401", {}, EvnnovatorAuthenticationError, id="http_401"),
         pytest.param("http_403", {}, EvnnovatorAuthenticationError, id="http_403"),

@@ -15,6 +15,7 @@ from custom_components.evnnovator.api import (
     EvnnovatorConnectionError,
     EvnnovatorError,
     EvnnovatorResponseError,
+    EvnnovatorServerError,
     Session,
 )
 
@@ -153,8 +154,8 @@ async def test_command_accepted_variants(
             id="redirect",
         ),
         pytest.param(answer(304, raw=b""), EvnnovatorResponseError, id="not-modified"),
-        pytest.param(answer(503, body={}), EvnnovatorConnectionError, id="503"),
-        pytest.param(answer(599, raw=b"?"), EvnnovatorConnectionError, id="599"),
+        pytest.param(answer(503, body={}), EvnnovatorServerError, id="503"),
+        pytest.param(answer(599, raw=b"?"), EvnnovatorServerError, id="599"),
         pytest.param(answer(raw=b""), EvnnovatorResponseError, id="empty-200"),
         pytest.param(answer(raw=b"\xff\xfe\x00"), EvnnovatorResponseError, id="not-utf8"),
         pytest.param(answer(raw=b"<html>OK</html>"), EvnnovatorResponseError, id="html-200"),

@@ -88,6 +88,20 @@ class HomeAssistantApi:
         """Delete a config entry."""
         self._call("DELETE", f"/api/config/config_entries/entry/{entry_id}")
 
+    def set_options(self, entry_id: str, options: dict[str, Any]) -> None:
+        """Save a config entry's options through its options flow, as the Configure dialog does."""
+        flow = self._post("/api/config/config_entries/options/flow", {"handler": entry_id})
+        result = self._post(f"/api/config/config_entries/options/flow/{flow['flow_id']}", options)
+        assert result["type"] == "create_entry", result
+
+    def save_automation(self, automation_id: str, config: dict[str, Any]) -> None:
+        """Save an automation as the UI's automation editor does (into automations.yaml)."""
+        self._post(f"/api/config/automation/config/{automation_id}", config)
+
+    def entity_ids(self) -> set[str]:
+        """Return the ids of all entities that have a state."""
+        return {state["entity_id"] for state in self._get("/api/states")}
+
     def state(self, entity_id: str) -> dict[str, Any]:
         """Return the state object of an entity."""
         state: dict[str, Any] = self._get(f"/api/states/{entity_id}")

@@ -44,5 +44,9 @@ class SimulatorApi:
         served: list[dict[str, Any]] = response.json()
         return served
 
+    def clear_requests(self) -> None:
+        """Forget the requests served so far."""
+        requests.delete(self._control("/requests"), timeout=_TIMEOUT).raise_for_status()
+
     def _control(self, path: str) -> str:
         return f"{self.origin}{CONTROL_PREFIX}{path}"

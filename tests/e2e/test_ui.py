@@ -1,4 +1,5 @@
-"""A person's path through the web UI: add the integration, look at the session, stop it."""
+"""A person's path through the web UI: add the integration (past an error), look at the session,
+stop it, start again; what the development configuration shows."""
 
 from datetime import UTC, datetime
 import json
@@ -9,14 +10,14 @@ from typing import Any
 from playwright.sync_api import Locator, Page, expect
 import pytest
 
-from evnnovator_simulator import DEMO_AUTH_ID, DEMO_TOKEN
+from evnnovator_simulator import DEMO_AUTH_ID, DEMO_TOKEN, DEMO_TOKEN_UID
 
 from .conftest import REPO
 from .home_assistant import HomeAssistantApi
 from .processes import wait_until
 from .simulator_api import SimulatorApi
 
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(280)]
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(400)]
 
 TRANSLATIONS = REPO / "custom_components" / "evnnovator" / "translations"
 DEVICE_NAME = f"EVnnovator {DEMO_AUTH_ID}"
@@ -27,6 +28,7 @@ COST = f"sensor.{ENTITY_PREFIX}session_cost"
 STOP_BUTTON = f"button.{ENTITY_PREFIX}stop_charging"
 TOTAL_ENERGY = f"sensor.{ENTITY_PREFIX}total_energy"
 STATISTIC_NAME = f"EVnnovator {DEMO_AUTH_ID} energy"
+ENERGY_LIMIT = f"number.{ENTITY_PREFIX}energy_limit"
 DASHBOARD = "ev-charging"
 # Values are shown to two decimals (the sensors' display precision).
 SHOWN_PRECISION = 0.005 + 1e-9
@@ -90,10 +92,66 @@ def test_add_integration_see_the_session_and_stop_it(
     # STOP completes the session 5 s later; the integration looks again after 3, 8, 15, 30 s.
     expect(entity_row(page, "Session status")).to_contain_text("Completed", timeout=60_000)
     assert simulator.latest()["status"] == "COMPLETED"
-    expect(entity_row(page, "Stop charging").get_by_role("button", name="Press")).to_be_disabled()
+    # Both buttons stay usable: nothing running is no reason to show them unavailable.
+    expect(entity_row(page, "Stop charging").get_by_role("button", name="Press")).to_be_enabled()
     expect_simulator_values(page, home_assistant, simulator)
 
-    show_energy_dashboard(page, home_assistant)
+    show_energy_dashboard(page, home_assistant, screenshots)
+    start_at_the_last_charger(page, home_assistant, simulator, session_id)
+    the_configuration_loads_what_the_readme_shows(page, home_assistant)
+
+
+def start_at_the_last_charger(
+    page: Page, home_assistant: HomeAssistantApi, simulator: SimulatorApi, last_session: str
+) -> None:
+    """Start charging on the device page: the last charger, with the Energy limit as autostop."""
+    (entry,) = home_assistant.config_entries("evnnovator")
+    home_assistant.set_options(
+        entry["entry_id"],
+        {"charging_interval": 30, "idle_interval": 300, "token_uid": DEMO_TOKEN_UID},
+    )
+    # The options reload the entry: wait for the device page to show its entities again.
+    expect(entity_row(page, "Session status")).to_contain_text("Completed", timeout=30_000)
+    home_assistant.call_service("number", "set_value", {"entity_id": ENERGY_LIMIT, "value": 1.5})
+    simulator.clear_requests()
+    start = entity_row(page, "Start charging").get_by_role("button", name="Press")
+    expect(start).to_be_enabled()
+    start.click()
+    wait_until(
+        "the simulator to receive START", lambda: start_requests(simulator) or None, timeout=15
+    )
+    (body,) = [served["body"] for served in start_requests(simulator)]
+    assert body["token_uid"] == DEMO_TOKEN_UID
+    assert body["autostop_session"] == {"type": "ENERGY", "value": 1.5}
+    assert simulator.latest()["id"] != last_session
+    # START is followed by a refresh: the new session shows at once, pending then charging.
+    expect(entity_row(page, "Session status")).to_contain_text(
+        re.compile("Pending|Charging"), timeout=30_000
+    )
+
+
+def the_configuration_loads_what_the_readme_shows(
+    page: Page, home_assistant: HomeAssistantApi
+) -> None:
+    """Activity (with the session events), History, Energy; automations made in the UI load."""
+    panels = call_websocket(page, {"type": "get_panels"})
+    assert {"logbook", "history", "energy"} <= set(panels)
+    page.goto("/logbook")
+    expect(page.get_by_text("started charging").first).to_be_visible(timeout=30_000)
+    home_assistant.save_automation(
+        "made_in_the_ui",
+        {
+            "alias": "Made in the UI",
+            "triggers": [{"trigger": "state", "entity_id": STATUS}],
+            "actions": [{"delay": {"seconds": 0}}],
+        },
+    )
+    automations = wait_until(
+        "the automation saved in the UI to be loaded",
+        lambda: {e for e in home_assistant.entity_ids() if e.startswith("automation.")} or None,
+        timeout=30,
+    )
+    assert automations == {"automation.made_in_the_ui"}
 
 
 def add_integration(page: Page, simulator: SimulatorApi, screenshots: Path) -> None:
@@ -109,6 +167,15 @@ def add_integration(page: Page, simulator: SimulatorApi, screenshots: Path) -> N
     expect(base_url).to_have_value(re.compile(r"^https://"))  # the public API by default
     # Its description names it as the example, through a placeholder (no URL in translations).
     expect(page.get_by_role("link", name=base_url.input_value())).to_be_visible()
+    # A base URL that would send the token in clear over the internet: its error shows in the
+    # dialog, though the field is inside the Advanced section.
+    base_url.fill("http://example.com/api/ocpi/api/v1")
+    page.get_by_role("button", name="Submit").click()
+    expect(page.get_by_text("The base URL under Advanced is not accepted")).to_be_visible()
+    # The form keeps what was typed, except the token.
+    page.get_by_role("textbox", name="API token").fill(DEMO_TOKEN)
+    if not base_url.is_visible():
+        page.get_by_role("button", name="Advanced").click()
     base_url.fill(simulator.base_url)
     screenshot(page, screenshots / "config-flow.png")
     page.get_by_role("button", name="Submit").click()
@@ -234,7 +301,7 @@ def expect_simulator_values(
     expect(entity_row(page, "Session cost")).to_contain_text("₹")  # INR, as the page writes it
 
 
-def show_energy_dashboard(page: Page, home_assistant: HomeAssistantApi) -> None:
+def show_energy_dashboard(page: Page, home_assistant: HomeAssistantApi, screenshots: Path) -> None:
     """Add the hourly statistics to the Energy dashboard as the README says; screenshot both pages.
 
     The grid's consumption with its cost, and the car as an individual device; Home Assistant's
@@ -278,7 +345,7 @@ def show_energy_dashboard(page: Page, home_assistant: HomeAssistantApi) -> None:
     )
     page.goto("/config/energy")
     expect(page.get_by_text(STATISTIC_NAME).first).to_be_visible()
-    screenshot(page, "energy-config.png", height=1400)
+    screenshot(page, screenshots / "energy-config.png", height=1400)
     page.goto("/energy")
     expect(page.locator("hui-energy-usage-graph-card")).to_be_visible()
     if datetime.now(UTC).hour == 0:
@@ -289,16 +356,26 @@ def show_energy_dashboard(page: Page, home_assistant: HomeAssistantApi) -> None:
     expect(page.get_by_text(STATISTIC_NAME).first).to_be_visible()
     # The charts animate in after their data arrives.
     page.wait_for_timeout(3000)
-    screenshot(page, "energy-dashboard.png", height=1100)
+    screenshot(page, screenshots / "energy-dashboard.png", height=1100)
+
+
+def command_requests(simulator: SimulatorApi, command: str) -> list[dict[str, Any]]:
+    """The `command` (STOP_SESSION, START_SESSION) requests the simulator received."""
+    return [
+        served
+        for served in simulator.requests()
+        if served["method"] == "POST" and served["path"].endswith(f"/commands/{command}")
+    ]
 
 
 def stop_requests(simulator: SimulatorApi) -> list[dict[str, Any]]:
     """The STOP_SESSION commands the simulator received."""
-    return [
-        served
-        for served in simulator.requests()
-        if served["method"] == "POST" and served["path"].endswith("/commands/STOP_SESSION")
-    ]
+    return command_requests(simulator, "STOP_SESSION")
+
+
+def start_requests(simulator: SimulatorApi) -> list[dict[str, Any]]:
+    """The START_SESSION commands the simulator received."""
+    return command_requests(simulator, "START_SESSION")
 
 
 def screenshot(page: Page, path: Path, *, height: int | None = None) -> None:

@@ -17,6 +17,7 @@ from .exceptions import (
     EvnnovatorError,
     EvnnovatorRateLimitError,
     EvnnovatorResponseError,
+    EvnnovatorServerError,
 )
 from .models import (
     RUNNING_STATUSES,
@@ -43,6 +44,7 @@ __all__ = [
     "EvnnovatorError",
     "EvnnovatorRateLimitError",
     "EvnnovatorResponseError",
+    "EvnnovatorServerError",
     "Evse",
     "Location",
     "Session",

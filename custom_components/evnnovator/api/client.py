@@ -24,6 +24,7 @@ from .exceptions import (
     EvnnovatorError,
     EvnnovatorRateLimitError,
     EvnnovatorResponseError,
+    EvnnovatorServerError,
 )
 from .models import Session, parse_session
 from .plausibility import implausibility
@@ -298,7 +299,7 @@ class EvnnovatorClient:
                 retry_after=_retry_after_seconds(retry_after),
             )
         if status >= 500:
-            raise EvnnovatorConnectionError(f"{self._host} failed with HTTP {status} ({call})")
+            raise EvnnovatorServerError(f"{self._host} failed with HTTP {status} ({call})")
         if not 200 <= status < 300:
             raise EvnnovatorResponseError(f"{self._host} answered {call} with HTTP {status}")
         try:

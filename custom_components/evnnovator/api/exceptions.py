@@ -11,6 +11,10 @@ class EvnnovatorConnectionError(EvnnovatorError):
     """The API could not be reached or failed on its side (timeout, refused, DNS, 5xx)."""
 
 
+class EvnnovatorServerError(EvnnovatorConnectionError):
+    """The API was reached but failed on its side (HTTP 5xx): not the network, not the input."""
+
+
 class EvnnovatorAuthenticationError(EvnnovatorError):
     """The API refused the credentials (401) or the driver is not allowed (403)."""
 
