@@ -99,11 +99,16 @@ async def test_rate_limit_is_respected(
     freezer: FrozenDateTimeFactory,
     simulator: Simulator,
     init_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """After a 429 with Retry-After 120, no request until 120 s have passed."""
+    """After a 429 with Retry-After 120, no request until 120 s have passed; meanwhile the
+    entities keep the last reading (a slower reading, not a failure), and one warning says so."""
+    shown = hass.states.get(ENERGY).state
     simulator.inject("http_429", only="latest", retry_after=120)
     await advance(hass, freezer, 31)
-    assert hass.states.get(ENERGY).state == STATE_UNAVAILABLE
+    assert hass.states.get(ENERGY).state == shown
+    assert caplog.text.count("asked to slow down") == 1
+    assert "Error fetching" not in caplog.text
     asked = latest_requests(simulator)
 
     # Even an explicit refresh (as after a STOP) does not ask before the time is up.
@@ -114,6 +119,23 @@ async def test_rate_limit_is_respected(
 
     await advance(hass, freezer, 31)
     assert latest_requests(simulator) == asked + 1
+    assert hass.states.get(ENERGY).state == expected_kwh(simulator)
+    assert "usual pace again" in caplog.text
+
+
+async def test_a_long_rate_limit_turns_the_entities_unavailable(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: Simulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A reading kept through 429s for more than 10 minutes is too old to show."""
+    simulator.inject("http_429", count=100, only="latest", retry_after=300)
+    for _ in range(3):
+        await advance(hass, freezer, 301)
+    assert hass.states.get(ENERGY).state == STATE_UNAVAILABLE
+    simulator.clear_faults()
+    await advance(hass, freezer, 301)
     assert hass.states.get(ENERGY).state == expected_kwh(simulator)
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from homeassistant.core import callback
@@ -33,6 +34,8 @@ class Account:
     stops: StopCommands
     limits: LimitController
 
+    _handled_fetch: datetime | None = field(default=None, init=False)
+
     @callback
     def async_follow(self, entry: ConfigEntry) -> None:
         """Take in the session fetched at set-up, then every update until the entry unloads."""
@@ -43,9 +46,13 @@ class Account:
     def _handle_update(self) -> None:
         coordinator = self.coordinator
         session = coordinator.data
-        # A failed update tells nothing new: what was planned from the last one stands.
+        # A failed update, or one that kept the last reading (a 429), tells nothing new: what
+        # was planned from the last one stands.
         if not coordinator.last_update_success or session is None:
             return
+        if coordinator.last_fetch == self._handled_fetch:
+            return
+        self._handled_fetch = coordinator.last_fetch
         record = self.tracker.observe(session, coordinator.last_fetch)
         self.statistics.async_add_reading(session, coordinator.reading_time)
         if self.stops.learn_from(session) or coordinator.meter.latest_is_new:

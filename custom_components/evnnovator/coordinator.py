@@ -9,10 +9,7 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.event import async_call_later
-from homeassistant.helpers.update_coordinator import (
-    TimestampDataUpdateCoordinator,
-    UpdateFailed,
-)
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
 from .api import (
@@ -41,12 +38,15 @@ if TYPE_CHECKING:
 
 # Without a Retry-After header, wait this long after a 429 before asking again.
 DEFAULT_RATE_LIMIT_BACKOFF = 60.0
+# A 429 is a slower reading, not a failure: the last reading stands for this long, then the
+# entities turn unavailable until the API answers again.
+RATE_LIMIT_KEEPS_READING = timedelta(minutes=10)
 
 
-class EvnnovatorCoordinator(TimestampDataUpdateCoordinator[Session | None]):
+class EvnnovatorCoordinator(DataUpdateCoordinator[Session | None]):
     """Keeps the driver's latest session (None before their first one).
 
-    `last_update_success_time` is when it was fetched; `meter` when its energy was true.
+    `last_fetch` is when it was fetched; `meter` when its energy was true.
     """
 
     config_entry: ConfigEntry
@@ -75,6 +75,8 @@ class EvnnovatorCoordinator(TimestampDataUpdateCoordinator[Session | None]):
         self._stop_refreshes: list[CALLBACK_TYPE] = []
         self._reported_statuses: set[str] = set()
         self._missing_session = MissingSessionFilter()
+        self._fetched_at: datetime | None = None
+        self._rate_limit_reported = False
 
     @property
     def charging_interval(self) -> timedelta:
@@ -93,11 +95,7 @@ class EvnnovatorCoordinator(TimestampDataUpdateCoordinator[Session | None]):
         if self._rate_limited_until is not None:
             remaining = (self._rate_limited_until - dt_util.utcnow()).total_seconds()
             if remaining > 0:
-                raise UpdateFailed(
-                    translation_domain=DOMAIN,
-                    translation_key="rate_limited",
-                    retry_after=remaining,
-                )
+                return self._last_reading_while_rate_limited(remaining)
             self._rate_limited_until = None
         try:
             session = await self.client.get_latest_session(self.auth_id)
@@ -108,15 +106,16 @@ class EvnnovatorCoordinator(TimestampDataUpdateCoordinator[Session | None]):
         except EvnnovatorRateLimitError as err:
             wait = err.retry_after if err.retry_after is not None else DEFAULT_RATE_LIMIT_BACKOFF
             self._rate_limited_until = dt_util.utcnow() + timedelta(seconds=wait)
-            raise UpdateFailed(
-                translation_domain=DOMAIN, translation_key="rate_limited", retry_after=wait
-            ) from err
+            return self._last_reading_while_rate_limited(wait, err)
         except EvnnovatorError as err:
             raise translated_error(err, UpdateFailed) from err
         if self._missing_session.is_glitch(self.data, session):
             # A failed update keeps the last session, its polling pace and its planned STOP.
             raise UpdateFailed(translation_domain=DOMAIN, translation_key="session_missing")
-        fetched_at = dt_util.utcnow()
+        fetched_at = self._fetched_at = dt_util.utcnow()
+        if self._rate_limit_reported:
+            self._rate_limit_reported = False
+            LOGGER.info("The EVnnovator API answers at the usual pace again")
         self._note_unknown_status(session)
         if session is not None:
             self.meter.observe(session, fetched_at)
@@ -124,6 +123,29 @@ class EvnnovatorCoordinator(TimestampDataUpdateCoordinator[Session | None]):
         if session is None or not session.is_running:
             self._cancel_stop_refreshes()
         return session
+
+    def _last_reading_while_rate_limited(
+        self, wait: float, err: EvnnovatorRateLimitError | None = None
+    ) -> Session | None:
+        """Keep the last reading until the API takes requests again, if it is recent enough.
+
+        Neither a failure nor a new reading: the entities stay as they were (the account's
+        listener sees no new fetch), and the next poll comes after the wait.
+        """
+        fetched_at = self._fetched_at
+        if fetched_at is None or dt_util.utcnow() - fetched_at > RATE_LIMIT_KEEPS_READING:
+            raise UpdateFailed(
+                translation_domain=DOMAIN, translation_key="rate_limited", retry_after=wait
+            ) from err
+        if err is not None and not self._rate_limit_reported:
+            self._rate_limit_reported = True
+            LOGGER.warning(
+                "The EVnnovator API asked to slow down (HTTP 429): the next poll in %.0f s; "
+                "the entities keep the last reading meanwhile",
+                wait,
+            )
+        self.update_interval = timedelta(seconds=wait)
+        return self.data
 
     def _pace(self, session: Session | None, now: datetime) -> timedelta:
         """Idle, or while charging in step with the operator's meter."""
@@ -144,7 +166,7 @@ class EvnnovatorCoordinator(TimestampDataUpdateCoordinator[Session | None]):
     @property
     def last_fetch(self) -> datetime:
         """When the data was last fetched successfully (before the first fetch: now)."""
-        return self.last_update_success_time or dt_util.utcnow()
+        return self._fetched_at or dt_util.utcnow()
 
     def _note_unknown_status(self, session: Session | None) -> None:
         """Say once per value when the API sends a status that OCPI does not define."""

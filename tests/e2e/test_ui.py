@@ -111,6 +111,7 @@ def start_at_the_last_charger(
         {"charging_interval": 30, "idle_interval": 300, "token_uid": DEMO_TOKEN_UID},
     )
     # The options reload the entry: wait for the device page to show its entities again.
+    open_device_page(page)
     expect(entity_row(page, "Session status")).to_contain_text("Completed", timeout=30_000)
     home_assistant.call_service("number", "set_value", {"entity_id": ENERGY_LIMIT, "value": 1.5})
     simulator.clear_requests()
