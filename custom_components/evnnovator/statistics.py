@@ -30,10 +30,10 @@ from .hourly import HourlyBook, Reading, hour_of
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from homeassistant.config_entries import ConfigEntry
     from homeassistant.core import HomeAssistant
 
     from .api import Session
-    from .data import EvnnovatorConfigEntry
     from .ledger import SessionLedger
 
 _LOGGER = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ def reading_of(session: Session, measured_at: datetime) -> Reading:
 class HourlyStatistics:
     """Keeps one account's hourly book and imports it as external statistics."""
 
-    def __init__(self, hass: HomeAssistant, entry: EvnnovatorConfigEntry) -> None:
+    def __init__(self, hass: HomeAssistant, entry: ConfigEntry) -> None:
         """Prepare; async_backfill reads what earlier runs kept."""
         self._hass = hass
         self._title = entry.title
