@@ -78,7 +78,7 @@ class Scenario:
     """How a user stops at X: what is set before the session, and how it starts."""
 
     arm: Callable[[HomeAssistant, float], Awaitable[None]]
-    start: Callable[[HomeAssistant, Simulator, float], Awaitable[str]]
+    start: Callable[[HomeAssistant, MockConfigEntry, Simulator, float], Awaitable[str]]
 
 
 async def _arm_automation(hass: HomeAssistant, x: float) -> None:
@@ -93,14 +93,21 @@ async def _arm_nothing(_hass: HomeAssistant, _x: float) -> None:
     return
 
 
-async def _start_outside(_hass: HomeAssistant, simulator: Simulator, _x: float) -> str:
+async def _start_outside(
+    _hass: HomeAssistant, _entry: MockConfigEntry, simulator: Simulator, _x: float
+) -> str:
     """Started outside Home Assistant (an app, a card)."""
     return simulator.start_session(DEMO_AUTH_ID)
 
 
-async def _start_with_autostop(hass: HomeAssistant, simulator: Simulator, x: float) -> str:
+async def _start_with_autostop(
+    hass: HomeAssistant, entry: MockConfigEntry, simulator: Simulator, x: float
+) -> str:
     await hass.services.async_call(
-        DOMAIN, "start_charging", {"energy_limit": x, "token_uid": DEMO_TOKEN_UID}, blocking=True
+        DOMAIN,
+        "start_charging",
+        {"config_entry_id": entry.entry_id, "energy_limit": x, "token_uid": DEMO_TOKEN_UID},
+        blocking=True,
     )
     latest = simulator.latest_session(DEMO_AUTH_ID)
     if latest is None:
@@ -166,7 +173,7 @@ async def bench_overshoot(  # noqa: PLR0917 (pytest fixtures)
             simulator.set_operator(_tapering(cell, x), auth_id=DEMO_AUTH_ID)
         await how.arm(hass, x)
         stops_before, polls_before = len(stop_requests(simulator)), len(polls(simulator))
-        session_id = await how.start(hass, simulator, x)
+        session_id = await how.start(hass, config_entry, simulator, x)
         watch = SessionWatch(config_entry, simulator, session_id)
         await clock.run_until(
             clock.now() + timedelta(seconds=RUN_LIMIT_SECONDS),

@@ -18,7 +18,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.evnnovator.const import DOMAIN
 from custom_components.evnnovator.forecast import SAMPLE_MARGIN
 from custom_components.evnnovator.limits import STOP_RETRY_DELAYS
-from evnnovator_simulator import DEMO_AUTH_ID, Simulator, SimulatorSettings
+from evnnovator_simulator import DEMO_AUTH_ID, DEMO_TOKEN_UID, Simulator, SimulatorSettings
 from testkit.requests import polls, stop_requests
 from testkit.vclock import VirtualClock
 from testkit.watch import SessionWatch, set_up, stop_the_demo_session
@@ -183,7 +183,8 @@ async def test_what_is_learned_survives_a_restart(
 async def test_charging_power_from_the_meter(
     hass: HomeAssistant, simulator: Simulator, config_entry: MockConfigEntry, clock: VirtualClock
 ) -> None:
-    """Unavailable until the meter has shown the rate, then the power; 0 once it stops."""
+    """Unavailable until the meter has shown the rate (one value a minute after the start will
+    do), then the power; 0 once it stops."""
     power = "sensor.evnnovator_demo_driver_1_charging_power"
     assert hass.states.get(power).state == "0.0"
     session_id = simulator.start_session(DEMO_AUTH_ID)
@@ -216,3 +217,30 @@ async def test_the_planned_stop_shows_on_the_device(
     assert state.attributes["stop_command_at"] <= planned + timedelta(seconds=1)
     await run_to_the_end(clock, watch)
     assert hass.states.get(PLANNED_STOP).state == "unknown"
+
+
+async def test_the_operators_autostop_shows_as_the_planned_stop(
+    hass: HomeAssistant, simulator: Simulator, config_entry: MockConfigEntry, clock: VirtualClock
+) -> None:
+    """Started with an autostop and no limit set: the planned stop is the operator's, and the
+    integration sends no STOP of its own."""
+    await hass.services.async_call(
+        DOMAIN,
+        "start_charging",
+        {"config_entry_id": config_entry.entry_id, "token_uid": DEMO_TOKEN_UID, "energy_limit": 2},
+        blocking=True,
+    )
+    stops_before = len(stop_requests(simulator))
+    latest = simulator.latest_session(DEMO_AUTH_ID)
+    assert latest is not None
+    watch = SessionWatch(config_entry, simulator, str(latest["id"]))
+    await clock.run_until(clock.now() + timedelta(minutes=11), stop_when=lambda: False)
+    state = hass.states.get(PLANNED_STOP)
+    assert state.attributes == {**state.attributes, "limit": "autostop"}
+    assert "stop_command_at" not in state.attributes
+    assert dt_util.parse_datetime(state.state) is not None
+    await run_to_the_end(clock, watch)
+    assert len(stop_requests(simulator)) == stops_before
+    record = config_entry.runtime_data.tracker.record(watch.session_id)
+    assert record is not None
+    assert record.autostop == 2

@@ -44,6 +44,8 @@ class SessionRecord:
     """A STOP was accepted: it must not be sent again, even after a restart."""
     stopped_by: str | None = None
     """Who sent that STOP: "energy" or "cost" (a limit) or "user"."""
+    autostop: float | None = None
+    """The energy (kWh) at which the operator was asked to stop the session by itself."""
 
     @classmethod
     def from_stored(cls, stored: dict[str, Any]) -> SessionRecord:

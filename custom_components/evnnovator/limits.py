@@ -8,6 +8,7 @@ a fresher meter value will arrive in time to sharpen the plan, and sends the STO
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 import logging
 from typing import TYPE_CHECKING
@@ -43,6 +44,8 @@ _LOGGER = logging.getLogger(__name__)
 STOP_RETRY_DELAYS = (5.0, 15.0, 30.0)
 # Closer than this to the moment, one more refresh would not arrive in time to matter.
 MIN_REFRESH_LEAD = 4.0
+# What the planned stop names when the operator stops by itself (START's autostop).
+AUTOSTOP = "autostop"
 
 
 class LimitController:
@@ -65,6 +68,9 @@ class LimitController:
         self.limits = Limits()
         self.plan: StopPlan | None = None
         """The STOP planned for the running session, if a limit is set and the rate known."""
+        self.armed: StopPlan | None = None
+        """What will stop the running session: the plan, else the operator's autostop."""
+        self._expected_autostop: float | None = None
         self._session: Session | None = None
         self._stop_timer: CALLBACK_TYPE | None = None
         self._refresh_timer: CALLBACK_TYPE | None = None
@@ -102,10 +108,18 @@ class LimitController:
             self._coordinator.async_update_listeners()  # the planned stop shows at once
 
     @callback
+    def expect_autostop(self, kwh: float) -> None:
+        """A START with an autostop was accepted: the next new session stops by itself there."""
+        self._expected_autostop = kwh
+
+    @callback
     def evaluate(self, session: Session, record: SessionRecord | None, meter: MeterTrack) -> None:
         """Plan, from a new reading, when the running session must be stopped."""
         self._cancel_timers()
-        self._session, self._meter, self.plan = session, meter, None
+        self._session, self._meter, self.plan, self.armed = session, meter, None, None
+        if self._expected_autostop is not None and record is not None and session.is_running:
+            self._tracker.amend(session.id, autostop=self._expected_autostop)
+            self._expected_autostop = None
         if session.id in self._given_up and (
             not session.is_running or self._stops.sent(session.id)
         ):
@@ -127,12 +141,14 @@ class LimitController:
         reading = meter.latest
         if reading is None or reading.session_id != session.id:
             return
-        plan = plan_stop(
-            reading, meter.rate_kw(session.start), self.limits, self._tracker.operator.latency
-        )
+        rate = meter.rate_kw(session.start)
+        plan = plan_stop(reading, rate, self.limits, self._tracker.operator.latency)
         if plan is None:
+            if record.autostop is not None:  # the operator's own stop: nothing for us to send
+                autostop = plan_stop(reading, rate, Limits(energy_kwh=record.autostop), 0.0)
+                self.armed = None if autostop is None else replace(autostop, limit=AUTOSTOP)
             return
-        self.plan = plan
+        self.plan = self.armed = plan
         now = dt_util.utcnow()
         send_at = plan.send_at
         if self._retry_at is not None and self._attempts.get(session.id):

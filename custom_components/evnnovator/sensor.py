@@ -356,14 +356,14 @@ class EvnnovatorChargingPowerSensor(EvnnovatorEntity, SensorEntity):
         latest = meter.latest
         if latest is None or latest.session_id != session.id:
             return None
-        rate = meter.rate_kw()
+        rate = meter.rate_kw(session.start)
         return None if rate is None else round(rate, 3)
 
 
 class EvnnovatorPlannedStopSensor(EvnnovatorEntity, SensorEntity):
-    """When a limit will stop the running session: the moment it is predicted to be reached.
+    """When the running session will be stopped: its limit's (or autostop's) predicted moment.
 
-    Unknown while no limit is set or the rate is not known yet, and once a STOP was sent.
+    Unknown while none is set or the rate is not known yet, and once a STOP was sent.
     """
 
     @property
@@ -374,13 +374,18 @@ class EvnnovatorPlannedStopSensor(EvnnovatorEntity, SensorEntity):
     @property
     def native_value(self) -> datetime | None:
         """The predicted moment the first limit is reached."""
-        plan = self._limits.plan
-        return None if plan is None else plan.crossing_at
+        armed = self._limits.armed
+        return None if armed is None else armed.crossing_at
 
     @property
     def extra_state_attributes(self) -> Mapping[str, Any] | None:
-        """Which limit, and when its STOP goes out (earlier by the operator's stop latency)."""
-        plan = self._limits.plan
-        if plan is None:
+        """Which limit, and when its STOP goes out (earlier by the operator's stop latency).
+
+        The operator's autostop sends none: the operator stops by itself.
+        """
+        armed = self._limits.armed
+        if armed is None:
             return None
-        return {"limit": plan.limit, "stop_command_at": plan.send_at}
+        if armed is not self._limits.plan:
+            return {"limit": armed.limit}
+        return {"limit": armed.limit, "stop_command_at": armed.send_at}

@@ -168,6 +168,8 @@ async def async_start_charging(
             token_uid=token_uid,
             autostop_kwh=energy_limit,
         )
+    if energy_limit is not None:
+        entry.runtime_data.limits.expect_autostop(energy_limit)
     # Look at once: the new session shows, and its status sets the pace of polling, without
     # waiting for the idle interval.
     await coordinator.async_request_refresh()
