@@ -50,7 +50,15 @@ def test_add_integration_see_the_session_and_stop_it(
     open_device_page(page)
     expect(entity_row(page, "Session status")).to_contain_text("Charging")
     expect_simulator_values(page, home_assistant, simulator)
-    screenshot(page, screenshots / "device-page.png", height=1150)
+    # An Energy limit 2 kWh ahead: the device shows when it will stop the session.
+    energy = float(home_assistant.state(ENERGY)["state"])
+    home_assistant.call_service(
+        "number", "set_value", {"entity_id": ENERGY_LIMIT, "value": round(energy + 2, 1)}
+    )
+    expect(entity_row(page, "Planned stop")).to_contain_text(
+        re.compile(r"in \d+ minutes", re.IGNORECASE)
+    )
+    screenshot(page, screenshots / "device-page.png", height=1250)
 
     # The actions take the account as its config entry, and this Home Assistant validates that.
     latest = call_websocket(
@@ -88,8 +96,11 @@ def test_add_integration_see_the_session_and_stop_it(
         timeout=15,
     )
     assert [r["body"] for r in stop_requests(simulator)] == [{"session_id": session_id}]
+    # Accepted: the charger is stopping (5-10 s here), and the device says so.
+    expect(entity_row(page, "Session status")).to_contain_text("Stopping", timeout=15_000)
 
-    # STOP completes the session 5 s later; the integration looks again after 3, 8, 15, 30 s.
+    # The operator completes the session at its next meter value; the integration looks again
+    # after 3, 8, 15, 30 s.
     expect(entity_row(page, "Session status")).to_contain_text("Completed", timeout=60_000)
     assert simulator.latest()["status"] == "COMPLETED"
     # Both buttons stay usable: nothing running is no reason to show them unavailable.
