@@ -8,6 +8,8 @@ import pytest
 from custom_components.evnnovator.api import Session, parse_session
 from custom_components.evnnovator.forecast import (
     CLOCK_SKEW,
+    ENERGY_LATENCY_SLACK,
+    METER_ROUNDING_KWH,
     MIN_POLL,
     SAMPLE_MARGIN,
     SAMPLE_RECHECK,
@@ -16,9 +18,12 @@ from custom_components.evnnovator.forecast import (
     MeterReading,
     MeterTrack,
     OperatorModel,
+    SentStop,
     measured_at,
+    observed_latency,
     plan_stop,
     remaining_kwh,
+    sent_stop,
 )
 
 START = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
@@ -31,6 +36,7 @@ def session(
     status: str = "ACTIVE",
     session_id: str = "s1",
     cost: float | None = None,
+    end: datetime | None = None,
 ) -> Session:
     """A session as the API would send it, with the fields the forecast reads."""
     data = {
@@ -41,6 +47,7 @@ def session(
         "currency": "INR",
         "start_datetime": START.isoformat(),
         "last_modified_date": None if modified is None else modified.isoformat(),
+        "end_datetime": None if end is None else end.isoformat(),
     }
     return parse_session(data)
 
@@ -229,3 +236,37 @@ def test_the_first_limit_reached_is_planned() -> None:
     assert remaining_kwh(reading, Limits(cost=10.0)) == (0.0, "cost")
     # No rate yet, and not reached: nothing to plan.
     assert plan_stop(reading, None, Limits(energy_kwh=2.0), 0) is None
+
+
+def test_the_latency_from_the_end_and_from_the_energy() -> None:
+    """The end measures it, unless the operator's end is when it closed the record (later):
+    then the energy delivered after the STOP tells it, within the meter's rounding."""
+    sent = SentStop(at(600), kwh=1.0, rate_kw=7.2)  # 0.002 kWh a second
+    # The charger stopped 20 s after STOP, having delivered 0.04 kWh more; the end says so.
+    stopped = session(1.04, modified=at(640), status="COMPLETED", end=at(620))
+    assert observed_latency(sent, stopped) == pytest.approx(20)
+    # The end is when the record closed, 40 s later: the energy's 20 s (plus its slack) stand.
+    closed = session(1.04, modified=at(660), status="COMPLETED", end=at(660))
+    slack = METER_ROUNDING_KWH / 7.2 * 3600 + ENERGY_LATENCY_SLACK
+    assert observed_latency(sent, closed) == pytest.approx(20 + slack)
+    # Without an end, the energy alone; without a rate, the end alone; neither: nothing.
+    assert observed_latency(sent, session(1.04, modified=at(640), status="COMPLETED")) == (
+        pytest.approx(20)
+    )
+    assert observed_latency(SentStop(at(600), None, None), stopped) == pytest.approx(20)
+    unknown = session(1.04, modified=at(640), status="COMPLETED")
+    assert observed_latency(SentStop(at(600), None, None), unknown) is None
+    # Ended before the STOP could act: nothing to learn.
+    early = session(1.0, modified=at(590), status="COMPLETED", end=at(590))
+    assert observed_latency(sent, early) is None
+
+
+def test_the_energy_at_the_stop_is_extrapolated_from_the_meter() -> None:
+    track = MeterTrack(OperatorModel())
+    running = session(1.0, modified=at(600))
+    assert sent_stop(track, running, at(630)) == SentStop(at(630), None, None)
+    track.observe(running, at(601))
+    stop = sent_stop(track, running, at(630))
+    # One value: the average since the start (6 kW), 30 s on.
+    assert stop.rate_kw == pytest.approx(6.0)
+    assert stop.kwh == pytest.approx(1.05)

@@ -514,13 +514,14 @@ async def test_odd_readings_send_nothing_early(
     assert stop_requests(simulator) == []
 
 
-async def test_a_stop_without_a_known_end_teaches_nothing(
+async def test_a_stop_without_a_known_end_learns_from_the_energy(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     simulator: Simulator,
     init_integration: MockConfigEntry,
 ) -> None:
-    """The API says the session completed but not when: no latency is learned from it."""
+    """The API says the session completed but not when: the energy delivered after the STOP,
+    at the measured rate, tells how long the charger took."""
     await set_limit(hass, ENERGY_LIMIT, round(kwh(simulator) - 0.1, 1))
     await hass.async_block_till_done()
     assert len(stop_requests(simulator)) == 1
@@ -529,7 +530,8 @@ async def test_a_stop_without_a_known_end_teaches_nothing(
         DEMO_AUTH_ID, odd_session(simulator, status="COMPLETED", end_datetime=None)
     )
     await run_until_completed(hass, freezer, simulator)
-    assert init_integration.runtime_data.tracker.operator.latency == 0
+    [learned] = init_integration.runtime_data.tracker.operator.as_dict()["stop_latencies"]
+    assert learned == pytest.approx(STOP_DELAY, abs=STEP)
 
 
 async def test_a_stop_timer_after_the_session_ended_sends_nothing(

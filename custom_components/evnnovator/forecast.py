@@ -55,6 +55,9 @@ SAMPLE_MARGIN = 3.0
 SAMPLE_RECHECK = 10.0
 # Never poll sooner than this after a poll.
 MIN_POLL = 5.0
+# A meter value's rounding, and what else a latency read from the energy may be off by.
+METER_ROUNDING_KWH = 0.01
+ENERGY_LATENCY_SLACK = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,3 +316,41 @@ def plan_stop(
         return None
     crossing = reading.at + timedelta(hours=kwh / rate_kw)
     return StopPlan(crossing - timedelta(seconds=latency), crossing, limit)
+
+
+@dataclass(frozen=True, slots=True)
+class SentStop:
+    """A STOP that was accepted, and the energy the meter was predicted to show at that moment."""
+
+    at: datetime
+    kwh: float | None
+    rate_kw: float | None
+
+
+def sent_stop(meter: MeterTrack, session: Session, at: datetime) -> SentStop:
+    """The STOP accepted `at` for `session`, with the energy extrapolated to that moment."""
+    latest = meter.latest
+    rate = meter.rate_kw(session.start)
+    if latest is None or latest.session_id != session.id or rate is None:
+        return SentStop(at, None, None)
+    return SentStop(at, latest.kwh + rate * _seconds(at - latest.at) / 3600, rate)
+
+
+def observed_latency(sent: SentStop, session: Session) -> float | None:
+    """How long the charger took to stop after STOP, from the session's end and its energy.
+
+    The end, where the operator gives it, measures it exactly, unless it is when the record was
+    closed (at the next meter value) rather than when the charger stopped: then the energy
+    delivered after the STOP, at the rate, tells it within the meter's rounding, and the lower of
+    the two stands. None when the session ended before the STOP could act, or neither is known.
+    """
+    if session.end is not None and session.end < sent.at:
+        return None
+    by_end = None if session.end is None else _seconds(session.end - sent.at)
+    by_energy = None
+    if sent.kwh is not None and sent.rate_kw and session.kwh is not None:
+        by_energy = max(session.kwh - sent.kwh, 0.0) / sent.rate_kw * 3600
+    if by_end is None or by_energy is None or not sent.rate_kw:
+        return by_end if by_energy is None else by_energy
+    slack = METER_ROUNDING_KWH / sent.rate_kw * 3600 + ENERGY_LATENCY_SLACK
+    return min(by_end, by_energy + slack)

@@ -12,6 +12,7 @@ from homeassistant.util import dt as dt_util
 from .api import EvnnovatorAuthenticationError, EvnnovatorRateLimitError
 from .const import DOMAIN
 from .errors import translated_errors
+from .forecast import SentStop, observed_latency, sent_stop
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
@@ -49,14 +50,14 @@ class StopCommands:
         self._entry = entry
         self._coordinator = coordinator
         self._tracker = tracker
-        self._sent_at: dict[str, datetime] = {}
+        self._sent: dict[str, SentStop] = {}
         """When the STOP of each session still running was accepted (for the latency)."""
         self._not_before: datetime | None = None
 
     def sent(self, session_id: str) -> bool:
         """Whether a STOP for this session was accepted (in this run or an earlier one)."""
         record = self._tracker.record(session_id)
-        return session_id in self._sent_at or (record is not None and record.stop_sent)
+        return session_id in self._sent or (record is not None and record.stop_sent)
 
     def stopping(self, session: Session) -> bool:
         """Whether the session runs on after an accepted STOP: the charger is stopping."""
@@ -92,7 +93,7 @@ class StopCommands:
             wait = err.retry_after if err.retry_after is not None else DEFAULT_COMMAND_BACKOFF
             self._not_before = dt_util.utcnow() + timedelta(seconds=wait)
             raise
-        self._sent_at[session.id] = dt_util.utcnow()
+        self._sent[session.id] = sent_stop(self._coordinator.meter, session, dt_util.utcnow())
         self._tracker.amend(session.id, stop_sent=True, stopped_by=sender)
         self._coordinator.schedule_stop_refreshes()
         self._coordinator.async_update_listeners()
@@ -128,18 +129,18 @@ class StopCommands:
         """A person may repeat a STOP that the operator seems to have lost."""
         if sender != USER:
             return False
-        sent_at = self._sent_at.get(session_id)
+        sent = self._sent.get(session_id)
         # Sent before a restart: when is unknown, and the session still runs.
-        return sent_at is None or (dt_util.utcnow() - sent_at).total_seconds() >= STOP_RESEND_AFTER
+        return sent is None or (dt_util.utcnow() - sent.at).total_seconds() >= STOP_RESEND_AFTER
 
     def learn_from(self, session: Session) -> bool:
         """Once a session we stopped has ended, learn how long the charger took; True if so."""
         if session.is_running:
             return False
-        sent_at = self._sent_at.pop(session.id, None)
-        if sent_at is None or session.end is None or session.end < sent_at:
-            return False  # ended before our STOP could act: it says nothing of the latency
-        latency = (session.end - sent_at).total_seconds()
+        sent = self._sent.pop(session.id, None)
+        latency = None if sent is None else observed_latency(sent, session)
+        if latency is None:
+            return False
         self._tracker.operator.learn_latency(latency)
         _LOGGER.debug(
             "The operator stopped %.1f s after STOP; planning with %.1f s from now on",
