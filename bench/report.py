@@ -9,7 +9,7 @@ METERS_S = (15.0, 60.0, 300.0)
 POWERS_KW = (3.7, 7.4, 22.0, 50.0)
 # The taper variant: the power falls before X (see bench_overshoot.TAPER_FROM_SHARE).
 TAPER_CELLS = ((60.0, 7.4), (60.0, 22.0))
-SESSIONS = 8
+SESSIONS = 12
 """Sessions per cell; the targets count from the second on (the first teaches the latency)."""
 SCENARIOS = {
     "automation": "automation presses Stop",
