@@ -1,4 +1,4 @@
-"""Handlers of the three documented API calls."""
+"""Handlers of the documented API calls."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,6 +10,7 @@ from aiohttp import web
 from .clock import Clock
 from .render import (
     INVALID_PARAMETERS,
+    cdr_data,
     command_response,
     envelope,
     error_response,
@@ -85,6 +86,10 @@ class ApiHandlers:
         return [
             # Any tail: the handler reads the auth_id from the raw path itself.
             web.get(f"{prefix}/sessions/{{tail:.*}}", self.latest),
+            web.get(f"{prefix}/cdrs/session/{{number}}", self.session_cdr),
+            web.get(
+                f"{prefix}/whitelist/driver/{{auth_id}}/location/{{location_id}}", self.token_uid
+            ),
             web.post(f"{prefix}/commands/STOP_SESSION", self.stop_session),
             web.post(f"{prefix}/commands/START_SESSION", self.start_session),
         ]
@@ -104,6 +109,28 @@ class ApiHandlers:
         except NoSessionError:
             return error_response(404, "No session for this driver", now)
         return json_response(envelope(latest_data(found, self._settings), now))
+
+    async def session_cdr(self, request: web.Request) -> web.Response:
+        """GET the CDR of a session by its numeric session_id: 404 until the operator made it."""
+        now = self._clock()
+        found = self._world.cdr(request.match_info["number"], now)
+        if found is None:
+            return error_response(404, "No CDR for this session", now)
+        view, created = found
+        return json_response(envelope(cdr_data(view, created, self._settings), now))
+
+    async def token_uid(self, request: web.Request) -> web.Response:
+        """GET the driver's token uid at a location (404: unknown driver or location)."""
+        now = self._clock()
+        try:
+            uid = self._world.token_uid(
+                request.match_info["auth_id"], request.match_info["location_id"]
+            )
+        except DriverBlockedError:
+            return error_response(403, "Driver is not whitelisted", now)
+        except LookupError:
+            return error_response(404, "Unknown driver or location", now)
+        return json_response(envelope({"uid": uid}, now))
 
     async def stop_session(self, request: web.Request) -> web.Response:
         """POST STOP_SESSION."""

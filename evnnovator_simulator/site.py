@@ -16,6 +16,9 @@ DEMO_EVSE_UID = "F17195C3-7028-446A-B51D-B114FCAA7416"
 SECOND_EVSE_UID = "8C3A1D52-6B0E-4F7A-9E21-3D5B7C9A0F14"
 """A second EVSE, so that clients cannot assume there is only one."""
 
+TARIFF_ID = "20032"
+"""The `tariff_id` of the location's connectors."""
+
 PARTY_ID = "TCZ"
 COUNTRY_CODE = "IN"
 CPO_ID = "59371e3bef3cb74f510fed1e102b6737"

@@ -2,13 +2,21 @@
 
 import copy
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 import hashlib
 import itertools
 from typing import Any
 
 from .operator_profile import OperatorProfile
-from .sessions import PENDING, RUNNING, Session, SessionView, charging_start, observe
+from .sessions import (
+    PENDING,
+    RUNNING,
+    Session,
+    SessionView,
+    charging_start,
+    observe,
+    plan_ending,
+)
 from .settings import SimulatorSettings
 from .site import DEMO_LOCATION_ID, find_evse_uid
 
@@ -182,6 +190,35 @@ class World:
             # A repeated STOP is accepted but must not postpone the first one's effect.
             session.stop_requested_at = now
         return True
+
+    def token_uid(self, auth_id: str, location_id: str) -> str:
+        """Return the driver's token uid at the location with this hex id.
+
+        Raises UnknownDriverError, DriverBlockedError, or LookupError for another location.
+        """
+        driver = self.driver(auth_id)
+        if location_id != DEMO_LOCATION_ID:
+            raise LookupError(location_id)
+        if not driver.whitelisted:
+            raise DriverBlockedError(auth_id)
+        return driver.token_uid
+
+    def cdr(self, session_number: str, now: datetime) -> tuple[SessionView, datetime] | None:
+        """Return a session, by its numeric `session_id`, and when its CDR was made.
+
+        None while there is no CDR: the session runs, or it completed less than the
+        settings' `cdr_delay` ago, or no session has that number.
+        """
+        session = next((s for s in self._sessions.values() if s.session_id == session_number), None)
+        if session is None:
+            return None
+        view = self.observe(session, now)
+        if view.status in RUNNING:
+            return None
+        ending = plan_ending(session)
+        completed = session.requested_at if ending is None else ending.completed_at
+        created = completed + timedelta(seconds=self._settings.cdr_delay)
+        return (view, created) if now >= created else None
 
     def _running_session(self, driver: Driver, now: datetime) -> Session | None:
         """Return the driver's session that is PENDING or ACTIVE at `now`, if any."""

@@ -276,7 +276,6 @@ async def test_start_without_any_session(
 @pytest.mark.parametrize(
     ("action", "data", "translation_key", "field"),
     [
-        pytest.param(START, {}, "no_token_uid", "token_uid", id="start_without_token_uid"),
         pytest.param(
             START,
             {"location_id": "0123456789abcdef0123456789abcdef", "token_uid": DEMO_TOKEN_UID},

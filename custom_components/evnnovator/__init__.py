@@ -12,6 +12,7 @@ from homeassistant.util import dt as dt_util
 from . import const
 from .account import Account
 from .api import EvnnovatorClient
+from .billing import SessionBilling
 from .coordinator import EvnnovatorCoordinator
 from .data import EvnnovatorConfigEntry
 from .device import async_register_account_device
@@ -75,6 +76,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: EvnnovatorConfigEntry) -
         statistics=statistics,
         stops=stops,
         limits=limits,
+        billing=SessionBilling(hass, coordinator, tracker),
     )
     entry.runtime_data.async_follow(entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)

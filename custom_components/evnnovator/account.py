@@ -10,6 +10,7 @@ from homeassistant.core import callback
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
 
+    from .billing import SessionBilling
     from .coordinator import EvnnovatorCoordinator
     from .limits import LimitController
     from .statistics import HourlyStatistics
@@ -23,8 +24,8 @@ class Account:
 
     A successful poll goes to the tracker first (the ledger, the events), then to the hourly
     statistics, to what STOP learns from and to the limits, which plan with the record the
-    tracker keeps: one listener, so the order is written here and not left to the order of
-    set-up.
+    tracker keeps, and last to the billing, which asks for an ended session's bill: one
+    listener, so the order is written here and not left to the order of set-up.
     """
 
     coordinator: EvnnovatorCoordinator
@@ -32,12 +33,14 @@ class Account:
     statistics: HourlyStatistics
     stops: StopCommands
     limits: LimitController
+    billing: SessionBilling
 
     @callback
     def async_follow(self, entry: ConfigEntry) -> None:
         """Take in the session fetched at set-up, then every update until the entry unloads."""
         self._handle_update()
         entry.async_on_unload(self.coordinator.async_add_listener(self._handle_update))
+        entry.async_on_unload(self.billing.cancel)
 
     @callback
     def _handle_update(self) -> None:
@@ -51,3 +54,4 @@ class Account:
         if self.stops.learn_from(session) or coordinator.meter.latest_is_new:
             self.tracker.learned()
         self.limits.evaluate(session, record, coordinator.meter)
+        self.billing.follow(session, record)

@@ -136,6 +136,8 @@ SENSORS: tuple[EvnnovatorSensorEntityDescription, ...] = (
         value_fn=lambda session: session.total_cost if session.currency else None,
         unit_fn=lambda session: session.currency,
         last_reset_fn=_session_start,
+        # The operator's running figure excludes tax: the bill (Last session billed cost) has it.
+        attributes_fn=lambda _session: {"tax_included": False},
     ),
     EvnnovatorSensorEntityDescription(
         key="started",
@@ -237,6 +239,7 @@ async def async_setup_entry(
         [
             EvnnovatorChargingPowerSensor(coordinator, CHARGING_POWER),
             EvnnovatorPlannedStopSensor(coordinator, PLANNED_STOP),
+            EvnnovatorBillSensor(entry, BILLED_COST),
         ]
     )
 
@@ -254,6 +257,14 @@ PLANNED_STOP = SensorEntityDescription(
     key="planned_stop",
     translation_key="planned_stop",
     device_class=SensorDeviceClass.TIMESTAMP,
+)
+
+
+BILLED_COST = SensorEntityDescription(
+    key="billed_cost",
+    translation_key="billed_cost",
+    device_class=SensorDeviceClass.MONETARY,
+    suggested_display_precision=2,
 )
 
 
@@ -384,3 +395,34 @@ class EvnnovatorPlannedStopSensor(EvnnovatorEntity, SensorEntity):
         if plan is None:
             return None
         return {"limit": plan.limit, "stop_command_at": plan.send_at}
+
+
+class EvnnovatorBillSensor(EvnnovatorKeptValueEntity, SensorEntity):
+    """What the latest billed session cost, tax included, from its charge detail record.
+
+    Kept across restarts and while the API is away: a bill does not change.
+    """
+
+    @property
+    def _bill(self) -> Mapping[str, Any]:
+        return self._runtime.tracker.last_bill or {}
+
+    @property
+    def native_value(self) -> float | None:
+        """The amount with tax."""
+        return self._bill.get("cost") if self._bill.get("currency") else None
+
+    @property
+    def native_unit_of_measurement(self) -> str | None:
+        """The bill's currency."""
+        currency: str | None = self._bill.get("currency")
+        return currency
+
+    @property
+    def extra_state_attributes(self) -> Mapping[str, Any] | None:
+        """The amount before tax, the tax, the billed energy (kWh) and duration (minutes)."""
+        bill = self._bill
+        if not bill:
+            return None
+        names = ("cost_before_tax", "tax", "energy", "duration", "session_id")
+        return {name: bill.get(name) for name in names}

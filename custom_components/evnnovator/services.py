@@ -151,17 +151,16 @@ async def async_start_charging(
 ) -> dict[str, Any]:
     """Ask the operator to start a session, stopping by itself at the energy limit if any.
 
-    What is not given comes from the latest session (the charger), the options (the token
-    uid) and the Energy limit entity: the action and the Start charging button both start here.
+    What is not given comes from the latest session (the charger), the options or else the
+    gateway (the token uid) and the Energy limit entity: the action and the Start charging
+    button both start here.
     """
     coordinator = entry.runtime_data.coordinator
     location_id, evse_uid = _charge_point(coordinator.data, location_id, evse_uid)
-    token_uid = _required(
-        token_uid or entry.options.get(CONF_TOKEN_UID), ATTR_TOKEN_UID, "no_token_uid"
-    )
     # Without one given, the Energy limit entity's: the operator's stop backs up the limit's.
     energy_limit = energy_limit or entry.runtime_data.limits.energy_limit or None
     async with translated_errors(coordinator.hass, entry):
+        token_uid = token_uid or await _async_token_uid(entry, location_id)
         await coordinator.client.start_session(
             location_id=location_id,
             evse_uid=evse_uid,
@@ -181,6 +180,19 @@ async def async_start_charging(
         ATTR_TOKEN_UID: token_uid,
         ATTR_ENERGY_LIMIT: energy_limit,
     }
+
+
+async def _async_token_uid(entry: EvnnovatorConfigEntry, location_id: str) -> str:
+    """The option's token uid; else the driver's at that location, from the gateway once."""
+    if option := entry.options.get(CONF_TOKEN_UID):
+        return str(option)
+    tracker = entry.runtime_data.tracker
+    if (known := tracker.token_uids.get(location_id)) is not None:
+        return known
+    client = entry.runtime_data.coordinator.client
+    uid = await client.get_token_uid(entry.runtime_data.coordinator.auth_id, location_id)
+    tracker.remember_token_uid(location_id, uid)
+    return uid
 
 
 async def _async_stop_charging(call: ServiceCall) -> ServiceResponse:

@@ -3,6 +3,7 @@
 It depends only on aiohttp and the standard library, so it can be published on its own.
 """
 
+from .cdr import ChargeDetailRecord, parse_cdr
 from .client import (
     DEFAULT_BASE_URL,
     DEFAULT_REQUEST_TIMEOUT,
@@ -35,6 +36,7 @@ __all__ = [
     "DEFAULT_REQUEST_TIMEOUT",
     "RUNNING_STATUSES",
     "AuthScheme",
+    "ChargeDetailRecord",
     "ChargingPeriod",
     "Coordinates",
     "EvnnovatorAuthenticationError",
@@ -50,5 +52,6 @@ __all__ = [
     "Session",
     "SessionStatus",
     "parse_base_url",
+    "parse_cdr",
     "parse_session",
 ]

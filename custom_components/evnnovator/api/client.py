@@ -17,6 +17,7 @@ from urllib.parse import quote
 import aiohttp
 from yarl import URL
 
+from .cdr import ChargeDetailRecord, parse_cdr
 from .exceptions import (
     EvnnovatorAuthenticationError,
     EvnnovatorCommandRejectedError,
@@ -26,6 +27,7 @@ from .exceptions import (
     EvnnovatorResponseError,
     EvnnovatorServerError,
 )
+from .fields import JsonObject
 from .models import Session, parse_session
 from .plausibility import implausibility
 from .scrub import scrub
@@ -137,7 +139,8 @@ class EvnnovatorClient:
         *,
         token: str,
         base_url: str = DEFAULT_BASE_URL,
-        auth_scheme: AuthScheme | str = AuthScheme.TOKEN,
+        # The gateway's own pages document Bearer; OCPI's Token is the other choice.
+        auth_scheme: AuthScheme | str = AuthScheme.BEARER,
         request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
@@ -196,6 +199,47 @@ class EvnnovatorClient:
             raise EvnnovatorResponseError(f"Refused the latest session: {reason}")
         self._report_out_of_range(session)
         return session
+
+    async def get_session_cdr(self, session: Session) -> ChargeDetailRecord | None:
+        """Return the bill (CDR) of a finished session, or None while the operator has none (404).
+
+        The CDR is named by the session's numeric `session_id`, not the hex `id`; its units
+        are checked against the session.
+        """
+        if not session.session_id:
+            raise EvnnovatorError("the session has no session_id to ask its CDR by")
+        call = "the session's CDR"
+        payload = await self._request(
+            "GET",
+            f"/cdrs/session/{encode_path_segment(session.session_id)}",
+            call=call,
+            missing_ok=True,
+        )
+        if payload is None:
+            return None
+        data = _envelope_data(payload, call)
+        return None if data is None else parse_cdr(data, session)
+
+    async def get_token_uid(self, auth_id: str, location_id: str) -> str:
+        """Return the driver's charging token uid at a location's operator (what START takes).
+
+        `location_id` is the location's hex `id`. The gateway whitelists the driver there
+        first if needed.
+        """
+        if not auth_id or not location_id:
+            raise EvnnovatorError("auth_id and location_id must not be empty")
+        call = "the driver's token uid"
+        payload = await self._request(
+            "GET",
+            f"/whitelist/driver/{encode_path_segment(auth_id)}"
+            f"/location/{encode_path_segment(location_id)}",
+            call=call,
+        )
+        data = _envelope_data(payload, call)
+        uid = JsonObject(data, "whitelist").text("uid") if isinstance(data, dict) else None
+        if uid is None or not uid.strip() or not uid.isprintable():
+            raise EvnnovatorResponseError(f"The answer to {call} has no uid")
+        return uid.strip()
 
     def _report_out_of_range(self, session: Session) -> None:
         """Say once per field that a timestamp was too far off to be true."""
