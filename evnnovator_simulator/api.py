@@ -18,6 +18,7 @@ from .render import (
     latest_data,
 )
 from .settings import SimulatorSettings
+from .site import DEMO_LOCATION_ID, location_detail
 from .validation import finite_number, read_json
 from .world import DriverBlockedError, NoSessionError, UnknownDriverError, World
 
@@ -87,6 +88,8 @@ class ApiHandlers:
             # Any tail: the handler reads the auth_id from the raw path itself.
             web.get(f"{prefix}/sessions/{{tail:.*}}", self.latest),
             web.get(f"{prefix}/cdrs/session/{{number}}", self.session_cdr),
+            web.get(f"{prefix}/locations/{{location_id}}", self.location),
+            web.get(f"{prefix}/locations/{{location_id}}/evse/{{evse_id}}", self.evse),
             web.get(
                 f"{prefix}/whitelist/driver/{{auth_id}}/location/{{location_id}}", self.token_uid
             ),
@@ -118,6 +121,22 @@ class ApiHandlers:
             return error_response(404, "No CDR for this session", now)
         view, created = found
         return json_response(envelope(cdr_data(view, created, self._settings), now))
+
+    async def location(self, request: web.Request) -> web.Response:
+        """GET a location with all its EVSEs, by its hex id."""
+        now = self._clock()
+        if request.match_info["location_id"] != DEMO_LOCATION_ID:
+            return error_response(404, "Unknown location", now)
+        return json_response(envelope(location_detail(self._world.evse_statuses(now)), now))
+
+    async def evse(self, request: web.Request) -> web.Response:
+        """GET one EVSE by its location's and its own hex id (not its uid or evse_id)."""
+        now = self._clock()
+        location = location_detail(self._world.evse_statuses(now))
+        found = [evse for evse in location["evses"] if evse["id"] == request.match_info["evse_id"]]
+        if request.match_info["location_id"] != DEMO_LOCATION_ID or not found:
+            return error_response(404, "Unknown EVSE", now)
+        return json_response(envelope(found[0], now))
 
     async def token_uid(self, request: web.Request) -> web.Response:
         """GET the driver's token uid at a location (404: unknown driver or location)."""

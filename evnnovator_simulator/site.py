@@ -40,7 +40,8 @@ _LOCATION: dict[str, Any] = {
         {
             "id": "9a41c7e07b2d4f0e8c5b16d3e2f4a871",
             "uid": SECOND_EVSE_UID,
-            "evse_id": "IN*TCZ*3",
+            # Shared with the first EVSE's, as real locations do: the printed id names no EVSE.
+            "evse_id": "IN*TCZ*2",
             "status": "AVAILABLE",
             "connectors": [],
             "floor_level": "ONE",
@@ -67,6 +68,50 @@ _LOCATION: dict[str, Any] = {
 }
 
 EVSE_UIDS: tuple[str, ...] = tuple(evse["uid"] for evse in _LOCATION["evses"])
+
+# What the locations calls tell of each EVSE beyond what a session embeds: coordinates as
+# strings (numbers at the location), connectors with their tariff, 0 volts and amperes for
+# "unknown", and capabilities only where the operator states them.
+_EVSE_DETAILS: dict[str, dict[str, Any]] = {
+    DEMO_EVSE_UID: {
+        "capabilities": ["REMOTE_START_STOP_CAPABLE", "RFID_READER"],
+        "coordinates": {"latitude": "28.457523", "longitude": "77.026344"},
+        "connectors": [
+            {
+                "id": "e5ca60e2b0af2747b5f2077de117e6a4",
+                "standard": "IEC_62196_T2",
+                "format": "SOCKET",
+                "power_type": "AC_1_PHASE",
+                "voltage": 230,
+                "amperage": 32,
+                "tariff_id": TARIFF_ID,
+            }
+        ],
+    },
+    SECOND_EVSE_UID: {
+        "coordinates": {"latitude": "28.457531", "longitude": "77.026351"},
+        "connectors": [
+            {
+                "id": "b7d2f0c94a1e3b5d6c8e9f0a1b2c3d4e",
+                "standard": "IEC_60309_2_three_16",
+                "format": "SOCKET",
+                "power_type": "AC_1_PHASE",
+                "voltage": 0,
+                "amperage": 0,
+                "tariff_id": TARIFF_ID,
+            }
+        ],
+    },
+}
+
+
+def location_detail(statuses: dict[str, str]) -> dict[str, Any]:
+    """The location as the locations calls serve it, with each EVSE's status by uid."""
+    location = location_object()
+    for evse in location["evses"]:
+        evse.update(copy.deepcopy(_EVSE_DETAILS[evse["uid"]]))
+        evse["status"] = statuses.get(evse["uid"], evse["status"])
+    return location
 
 
 def location_object() -> dict[str, Any]:

@@ -18,7 +18,7 @@ from .sessions import (
     plan_ending,
 )
 from .settings import SimulatorSettings
-from .site import DEMO_LOCATION_ID, find_evse_uid
+from .site import DEMO_LOCATION_ID, EVSE_UIDS, find_evse_uid
 
 _FIRST_SESSION_NUMBER = 20796751
 """The published sample's numeric `session_id`; later sessions count up from it."""
@@ -64,6 +64,8 @@ class World:
         self._drivers: dict[str, Driver] = {}
         self._sessions: dict[str, Session] = {}
         self._numbers = itertools.count(_FIRST_SESSION_NUMBER)
+        self.evse_status_overrides: dict[str, str] = {}
+        """Statuses that EVSEs show whatever runs on them (by uid)."""
 
     def add_driver(self, auth_id: str, *, token_uid: str, whitelisted: bool = True) -> Driver:
         """Register a driver; auth ids and token uids must be unique."""
@@ -202,6 +204,17 @@ class World:
         if not driver.whitelisted:
             raise DriverBlockedError(auth_id)
         return driver.token_uid
+
+    def evse_statuses(self, now: datetime) -> dict[str, str]:
+        """Each EVSE's status by uid: CHARGING while a driver's session runs on it.
+
+        A status set with `set_evse_status` (e.g. OUTOFORDER) wins over that.
+        """
+        statuses = dict.fromkeys(EVSE_UIDS, "AVAILABLE")
+        for driver in self._drivers.values():
+            if driver.sessions and self.observe(driver.sessions[-1], now).status in RUNNING:
+                statuses[driver.sessions[-1].evse_uid] = "CHARGING"
+        return statuses | self.evse_status_overrides
 
     def cdr(self, session_number: str, now: datetime) -> tuple[SessionView, datetime] | None:
         """Return a session, by its numeric `session_id`, and when its CDR was made.

@@ -25,6 +25,7 @@ from custom_components.evnnovator.errors import translation_key_for
 from custom_components.evnnovator.number import LIMITS
 from custom_components.evnnovator.sensor import (
     BILLED_COST,
+    CHARGER_STATUS,
     CHARGING_POWER,
     PLANNED_STOP,
     SENSORS,
@@ -49,6 +50,7 @@ DIRECT_EXCEPTION_KEYS = {
     "already_stopping",
     "not_charging",
     "no_charge_point",
+    "not_remote_startable",
     "session_unavailable",
     "session_missing",
 }
@@ -88,7 +90,14 @@ def test_every_entity_has_a_name_and_an_icon() -> None:
     used = {
         "sensor": {
             description.translation_key
-            for description in (*SENSORS, *TOTALS, CHARGING_POWER, PLANNED_STOP, BILLED_COST)
+            for description in (
+                *SENSORS,
+                *TOTALS,
+                CHARGING_POWER,
+                PLANNED_STOP,
+                BILLED_COST,
+                CHARGER_STATUS,
+            )
         },
         "number": {description.translation_key for description in LIMITS},
         "binary_sensor": {CHARGING.translation_key, LIMIT_STOP_FAILED.translation_key},

@@ -13,6 +13,7 @@ from . import const
 from .account import Account
 from .api import EvnnovatorClient
 from .billing import SessionBilling
+from .charger import ChargerStatusCoordinator
 from .coordinator import EvnnovatorCoordinator
 from .data import EvnnovatorConfigEntry
 from .device import async_register_account_device
@@ -77,6 +78,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: EvnnovatorConfigEntry) -
         stops=stops,
         limits=limits,
         billing=SessionBilling(hass, coordinator, tracker),
+        charger=ChargerStatusCoordinator(hass, entry, coordinator.client),
     )
     entry.runtime_data.async_follow(entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)

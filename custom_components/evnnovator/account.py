@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
 
     from .billing import SessionBilling
+    from .charger import ChargerStatusCoordinator
     from .coordinator import EvnnovatorCoordinator
     from .limits import LimitController
     from .statistics import HourlyStatistics
@@ -34,6 +35,7 @@ class Account:
     stops: StopCommands
     limits: LimitController
     billing: SessionBilling
+    charger: ChargerStatusCoordinator
 
     @callback
     def async_follow(self, entry: ConfigEntry) -> None:
@@ -55,3 +57,4 @@ class Account:
             self.tracker.learned()
         self.limits.evaluate(session, record, coordinator.meter)
         self.billing.follow(session, record)
+        self.charger.follow(session)

@@ -23,13 +23,16 @@ from homeassistant.const import (
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from homeassistant.util import dt as dt_util
 
-from .api import Session, SessionStatus
+from .api import Evse, EvseStatus, Session, SessionStatus
 from .data import EvnnovatorConfigEntry
+from .device import account_device_info
 from .entity import EvnnovatorEntity, EvnnovatorKeptValueEntity
 
 if TYPE_CHECKING:
+    from .charger import ChargerStatusCoordinator
     from .limits import LimitController
     from .stopping import StopCommands
     from .tracker import SessionTracker
@@ -240,6 +243,7 @@ async def async_setup_entry(
             EvnnovatorChargingPowerSensor(coordinator, CHARGING_POWER),
             EvnnovatorPlannedStopSensor(coordinator, PLANNED_STOP),
             EvnnovatorBillSensor(entry, BILLED_COST),
+            EvnnovatorChargerStatusSensor(entry.runtime_data.charger, CHARGER_STATUS),
         ]
     )
 
@@ -265,6 +269,16 @@ BILLED_COST = SensorEntityDescription(
     translation_key="billed_cost",
     device_class=SensorDeviceClass.MONETARY,
     suggested_display_precision=2,
+)
+
+
+CHARGER_STATUS = SensorEntityDescription(
+    key="charger_status",
+    translation_key="charger_status",
+    device_class=SensorDeviceClass.ENUM,
+    options=[status.value.lower() for status in EvseStatus],
+    # Each poll is one more request: on when an automation needs it (see the README).
+    entity_registry_enabled_default=False,
 )
 
 
@@ -426,3 +440,45 @@ class EvnnovatorBillSensor(EvnnovatorKeptValueEntity, SensorEntity):
             return None
         names = ("cost_before_tax", "tax", "energy", "duration", "session_id")
         return {name: bill.get(name) for name in names}
+
+
+class EvnnovatorChargerStatusSensor(CoordinatorEntity["ChargerStatusCoordinator"], SensorEntity):
+    """The status of the latest session's charger (EVSE), which says whether it is free."""
+
+    _attr_has_entity_name = True
+
+    def __init__(
+        self, coordinator: ChargerStatusCoordinator, description: SensorEntityDescription
+    ) -> None:
+        """Attach the sensor to the account's device."""
+        super().__init__(coordinator)
+        entry = coordinator.config_entry
+        self.entity_description = description
+        self._attr_unique_id = f"{entry.unique_id}_{description.key}"
+        self._attr_device_info = account_device_info(entry)
+
+    async def async_added_to_hass(self) -> None:
+        """Ask at once rather than an idle interval later."""
+        await super().async_added_to_hass()
+        await self.coordinator.async_request_refresh()
+
+    @property
+    def _evse(self) -> Evse | None:
+        evse: Evse | None = self.coordinator.data
+        return evse
+
+    @property
+    def native_value(self) -> str | None:
+        """OCPI's status in lower case; unknown for one OCPI does not define."""
+        evse = self._evse
+        known = None if evse is None else evse.known_status
+        return None if known is None else known.value.lower()
+
+    @property
+    def extra_state_attributes(self) -> Mapping[str, Any] | None:
+        """The charger's printed id and its capabilities (None: the API does not say)."""
+        evse = self._evse
+        if evse is None:
+            return None
+        capabilities = None if evse.capabilities is None else list(evse.capabilities)
+        return {"evse_id": evse.evse_id, "capabilities": capabilities}

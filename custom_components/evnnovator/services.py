@@ -157,6 +157,7 @@ async def async_start_charging(
     """
     coordinator = entry.runtime_data.coordinator
     location_id, evse_uid = _charge_point(coordinator.data, location_id, evse_uid)
+    _refuse_if_not_remote_startable(entry, evse_uid)
     # Without one given, the Energy limit entity's: the operator's stop backs up the limit's.
     energy_limit = energy_limit or entry.runtime_data.limits.energy_limit or None
     async with translated_errors(coordinator.hass, entry):
@@ -180,6 +181,22 @@ async def async_start_charging(
         ATTR_TOKEN_UID: token_uid,
         ATTR_ENERGY_LIMIT: energy_limit,
     }
+
+
+def _refuse_if_not_remote_startable(entry: EvnnovatorConfigEntry, evse_uid: str) -> None:
+    """Refuse up front an EVSE the API lists capabilities for, without remote start."""
+    evse = entry.runtime_data.charger.data
+    if (
+        evse is not None
+        and evse.uid is not None
+        and evse.uid.casefold() == evse_uid.casefold()
+        and evse.remote_start_refused
+    ):
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="not_remote_startable",
+            translation_placeholders={"charger": evse.evse_id or evse_uid},
+        )
 
 
 async def _async_token_uid(entry: EvnnovatorConfigEntry, location_id: str) -> str:

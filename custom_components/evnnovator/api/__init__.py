@@ -21,23 +21,29 @@ from .exceptions import (
     EvnnovatorServerError,
 )
 from .models import (
+    REMOTE_START_STOP_CAPABLE,
     RUNNING_STATUSES,
     ChargingPeriod,
+    Connector,
     Coordinates,
     Evse,
+    EvseStatus,
     Location,
     Session,
     SessionStatus,
+    parse_evse,
     parse_session,
 )
 
 __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_REQUEST_TIMEOUT",
+    "REMOTE_START_STOP_CAPABLE",
     "RUNNING_STATUSES",
     "AuthScheme",
     "ChargeDetailRecord",
     "ChargingPeriod",
+    "Connector",
     "Coordinates",
     "EvnnovatorAuthenticationError",
     "EvnnovatorClient",
@@ -48,10 +54,12 @@ __all__ = [
     "EvnnovatorResponseError",
     "EvnnovatorServerError",
     "Evse",
+    "EvseStatus",
     "Location",
     "Session",
     "SessionStatus",
     "parse_base_url",
     "parse_cdr",
+    "parse_evse",
     "parse_session",
 ]

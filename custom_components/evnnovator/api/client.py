@@ -28,7 +28,7 @@ from .exceptions import (
     EvnnovatorServerError,
 )
 from .fields import JsonObject
-from .models import Session, parse_session
+from .models import Evse, Session, parse_evse, parse_session
 from .plausibility import implausibility
 from .scrub import scrub
 
@@ -209,16 +209,18 @@ class EvnnovatorClient:
         if not session.session_id:
             raise EvnnovatorError("the session has no session_id to ask its CDR by")
         call = "the session's CDR"
-        payload = await self._request(
-            "GET",
-            f"/cdrs/session/{encode_path_segment(session.session_id)}",
-            call=call,
-            missing_ok=True,
-        )
-        if payload is None:
-            return None
-        data = _envelope_data(payload, call)
+        path = f"/cdrs/session/{encode_path_segment(session.session_id)}"
+        data = await self._get_data(path, call, missing_ok=True)
         return None if data is None else parse_cdr(data, session)
+
+    async def get_evse(self, location_id: str, evse_id: str) -> Evse | None:
+        """Return one EVSE by its location's and its own hex `id`; None if the API has none."""
+        if not location_id or not evse_id:
+            raise EvnnovatorError("location_id and evse_id must not be empty")
+        call = "the charger"
+        path = f"/locations/{encode_path_segment(location_id)}/evse/{encode_path_segment(evse_id)}"
+        data = await self._get_data(path, call, missing_ok=True)
+        return None if data is None else parse_evse(data)
 
     async def get_token_uid(self, auth_id: str, location_id: str) -> str:
         """Return the driver's charging token uid at a location's operator (what START takes).
@@ -229,17 +231,20 @@ class EvnnovatorClient:
         if not auth_id or not location_id:
             raise EvnnovatorError("auth_id and location_id must not be empty")
         call = "the driver's token uid"
-        payload = await self._request(
-            "GET",
+        path = (
             f"/whitelist/driver/{encode_path_segment(auth_id)}"
-            f"/location/{encode_path_segment(location_id)}",
-            call=call,
+            f"/location/{encode_path_segment(location_id)}"
         )
-        data = _envelope_data(payload, call)
+        data = await self._get_data(path, call)
         uid = JsonObject(data, "whitelist").text("uid") if isinstance(data, dict) else None
         if uid is None or not uid.strip() or not uid.isprintable():
             raise EvnnovatorResponseError(f"The answer to {call} has no uid")
         return uid.strip()
+
+    async def _get_data(self, path: str, call: str, *, missing_ok: bool = False) -> Any:
+        """GET `path` and return the envelope's `data` (None for an allowed 404)."""
+        payload = await self._request("GET", path, call=call, missing_ok=missing_ok)
+        return None if payload is None else _envelope_data(payload, call)
 
     def _report_out_of_range(self, session: Session) -> None:
         """Say once per field that a timestamp was too far off to be true."""
