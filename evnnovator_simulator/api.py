@@ -16,9 +16,10 @@ from .render import (
     error_response,
     json_response,
     latest_data,
+    tariff_data,
 )
 from .settings import SimulatorSettings
-from .site import DEMO_LOCATION_ID, location_detail
+from .site import DEMO_LOCATION_ID, TARIFF_ID, location_detail
 from .validation import finite_number, read_json
 from .world import DriverBlockedError, NoSessionError, UnknownDriverError, World
 
@@ -89,6 +90,7 @@ class ApiHandlers:
             web.get(f"{prefix}/sessions/{{tail:.*}}", self.latest),
             web.get(f"{prefix}/cdrs/session/{{number}}", self.session_cdr),
             web.get(f"{prefix}/locations/{{location_id}}", self.location),
+            web.get(f"{prefix}/tariffs/location/{{location_id}}/{{tariff_id}}", self.tariff),
             web.get(f"{prefix}/locations/{{location_id}}/evse/{{evse_id}}", self.evse),
             web.get(
                 f"{prefix}/whitelist/driver/{{auth_id}}/location/{{location_id}}", self.token_uid
@@ -128,6 +130,16 @@ class ApiHandlers:
         if request.match_info["location_id"] != DEMO_LOCATION_ID:
             return error_response(404, "Unknown location", now)
         return json_response(envelope(location_detail(self._world.evse_statuses(now)), now))
+
+    async def tariff(self, request: web.Request) -> web.Response:
+        """GET a connector's tariff at a location: the price as a string, before tax."""
+        now = self._clock()
+        if (
+            request.match_info["location_id"] != DEMO_LOCATION_ID
+            or request.match_info["tariff_id"] != TARIFF_ID
+        ):
+            return error_response(404, "Unknown tariff", now)
+        return json_response(envelope(tariff_data(self._settings), now))
 
     async def evse(self, request: web.Request) -> web.Response:
         """GET one EVSE by its location's and its own hex id (not its uid or evse_id)."""

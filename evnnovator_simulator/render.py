@@ -115,6 +115,22 @@ def session_data(view: SessionView, settings: SimulatorSettings) -> dict[str, An
     }
 
 
+def tariff_data(settings: SimulatorSettings) -> dict[str, Any]:
+    """The connectors' tariff: the energy price as a string, before tax, as published."""
+    return {
+        "id": hashlib.sha256(f"tariff:{TARIFF_ID}".encode()).hexdigest()[:32],
+        "tariff_id": TARIFF_ID,
+        "currency": settings.currency,
+        "elements": [
+            {
+                "price_components": [
+                    {"type": "ENERGY", "price": f"{settings.tariff_per_kwh:.2f}", "step_size": 1}
+                ]
+            }
+        ],
+    }
+
+
 def cdr_data(view: SessionView, created: datetime, settings: SimulatorSettings) -> dict[str, Any]:
     """Return a CDR's `data` with the published sample's quirks.
 
@@ -139,23 +155,7 @@ def cdr_data(view: SessionView, created: datetime, settings: SimulatorSettings) 
         "auth_id": session.auth_id,
         "currency": settings.currency,
         "location": location,
-        "tariffs": [
-            {
-                "id": TARIFF_ID,
-                "currency": settings.currency,
-                "elements": [
-                    {
-                        "price_components": [
-                            {
-                                "type": "ENERGY",
-                                "price": f"{settings.tariff_per_kwh:.2f}",
-                                "step_size": 1,
-                            }
-                        ]
-                    }
-                ],
-            }
-        ],
+        "tariffs": [tariff_data(settings) | {"id": TARIFF_ID}],
         "charging_periods": [{"start_date_time": local_timestamp(start)}],
         "total_cost": cost,
         "total_cost_incl_vat": cost * (1 + settings.tax_rate),

@@ -27,6 +27,7 @@ from custom_components.evnnovator.sensor import (
     BILLED_COST,
     CHARGER_STATUS,
     CHARGING_POWER,
+    ENERGY_PRICE,
     PLANNED_STOP,
     SENSORS,
     TOTALS,
@@ -97,6 +98,7 @@ def test_every_entity_has_a_name_and_an_icon() -> None:
                 PLANNED_STOP,
                 BILLED_COST,
                 CHARGER_STATUS,
+                ENERGY_PRICE,
             )
         },
         "number": {description.translation_key for description in LIMITS},

@@ -19,6 +19,7 @@ from .data import EvnnovatorConfigEntry
 from .device import async_register_account_device
 from .forecast import MeterTrack
 from .limits import LimitController
+from .price import TariffCoordinator
 from .services import async_setup_services
 from .statistics import HourlyStatistics
 from .stopping import StopCommands
@@ -79,6 +80,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: EvnnovatorConfigEntry) -
         limits=limits,
         billing=SessionBilling(hass, coordinator, tracker),
         charger=ChargerStatusCoordinator(hass, entry, coordinator.client),
+        price=TariffCoordinator(hass, entry, coordinator.client),
     )
     entry.runtime_data.async_follow(entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from .charger import ChargerStatusCoordinator
     from .coordinator import EvnnovatorCoordinator
     from .limits import LimitController
+    from .price import TariffCoordinator
     from .statistics import HourlyStatistics
     from .stopping import StopCommands
     from .tracker import SessionTracker
@@ -36,6 +37,7 @@ class Account:
     limits: LimitController
     billing: SessionBilling
     charger: ChargerStatusCoordinator
+    price: TariffCoordinator
 
     @callback
     def async_follow(self, entry: ConfigEntry) -> None:
@@ -58,3 +60,4 @@ class Account:
         self.limits.evaluate(session, record, coordinator.meter)
         self.billing.follow(session, record)
         self.charger.follow(session)
+        self.price.follow(session)

@@ -8,6 +8,7 @@ a fresher meter value will arrive in time to sharpen the plan, and sends the STO
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 import logging
 from typing import TYPE_CHECKING
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 
     from .api import Session
     from .coordinator import EvnnovatorCoordinator
+    from .data import EvnnovatorConfigEntry
     from .forecast import MeterTrack
     from .ledger import SessionRecord
     from .stopping import StopCommands
@@ -101,6 +103,11 @@ class LimitController:
             self.evaluate(self._session, self._tracker.record(self._session.id), self._meter)
             self._coordinator.async_update_listeners()  # the planned stop shows at once
 
+    def _energy_price(self, session: Session) -> float | None:
+        """The tariff's price per kWh in the session's currency, once known."""
+        entry: EvnnovatorConfigEntry = self._entry
+        return entry.runtime_data.price.energy_price(session.currency)
+
     @callback
     def evaluate(self, session: Session, record: SessionRecord | None, meter: MeterTrack) -> None:
         """Plan, from a new reading, when the running session must be stopped."""
@@ -128,7 +135,10 @@ class LimitController:
         if reading is None or reading.session_id != session.id:
             return
         plan = plan_stop(
-            reading, meter.rate_kw(session.start), self.limits, self._tracker.operator.latency
+            reading,
+            meter.rate_kw(session.start),
+            replace(self.limits, price_per_kwh=self._energy_price(session)),
+            self._tracker.operator.latency,
         )
         if plan is None:
             return

@@ -23,16 +23,15 @@ from homeassistant.const import (
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
-from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from homeassistant.util import dt as dt_util
 
-from .api import Evse, EvseStatus, Session, SessionStatus
+from .api import Evse, EvseStatus, Session, SessionStatus, Tariff
+from .charger import ChargerStatusCoordinator
 from .data import EvnnovatorConfigEntry
-from .device import account_device_info
-from .entity import EvnnovatorEntity, EvnnovatorKeptValueEntity
+from .entity import EvnnovatorEntity, EvnnovatorKeptValueEntity, EvnnovatorSideEntity
+from .price import TariffCoordinator
 
 if TYPE_CHECKING:
-    from .charger import ChargerStatusCoordinator
     from .limits import LimitController
     from .stopping import StopCommands
     from .tracker import SessionTracker
@@ -243,7 +242,8 @@ async def async_setup_entry(
             EvnnovatorChargingPowerSensor(coordinator, CHARGING_POWER),
             EvnnovatorPlannedStopSensor(coordinator, PLANNED_STOP),
             EvnnovatorBillSensor(entry, BILLED_COST),
-            EvnnovatorChargerStatusSensor(entry.runtime_data.charger, CHARGER_STATUS),
+            EvnnovatorChargerStatusSensor(entry, entry.runtime_data.charger, CHARGER_STATUS),
+            EvnnovatorEnergyPriceSensor(entry, entry.runtime_data.price, ENERGY_PRICE),
         ]
     )
 
@@ -279,6 +279,13 @@ CHARGER_STATUS = SensorEntityDescription(
     options=[status.value.lower() for status in EvseStatus],
     # Each poll is one more request: on when an automation needs it (see the README).
     entity_registry_enabled_default=False,
+)
+
+
+ENERGY_PRICE = SensorEntityDescription(
+    key="energy_price",
+    translation_key="energy_price",
+    suggested_display_precision=2,
 )
 
 
@@ -442,20 +449,8 @@ class EvnnovatorBillSensor(EvnnovatorKeptValueEntity, SensorEntity):
         return {name: bill.get(name) for name in names}
 
 
-class EvnnovatorChargerStatusSensor(CoordinatorEntity["ChargerStatusCoordinator"], SensorEntity):
+class EvnnovatorChargerStatusSensor(EvnnovatorSideEntity[ChargerStatusCoordinator], SensorEntity):
     """The status of the latest session's charger (EVSE), which says whether it is free."""
-
-    _attr_has_entity_name = True
-
-    def __init__(
-        self, coordinator: ChargerStatusCoordinator, description: SensorEntityDescription
-    ) -> None:
-        """Attach the sensor to the account's device."""
-        super().__init__(coordinator)
-        entry = coordinator.config_entry
-        self.entity_description = description
-        self._attr_unique_id = f"{entry.unique_id}_{description.key}"
-        self._attr_device_info = account_device_info(entry)
 
     async def async_added_to_hass(self) -> None:
         """Ask at once rather than an idle interval later."""
@@ -482,3 +477,42 @@ class EvnnovatorChargerStatusSensor(CoordinatorEntity["ChargerStatusCoordinator"
             return None
         capabilities = None if evse.capabilities is None else list(evse.capabilities)
         return {"evse_id": evse.evse_id, "capabilities": capabilities}
+
+
+class EvnnovatorEnergyPriceSensor(EvnnovatorSideEntity[TariffCoordinator], SensorEntity):
+    """The price per kWh before tax at the latest session's connector, from its tariff.
+
+    In `<currency>/kWh`, as the Energy dashboard takes a price entity.
+    """
+
+    @property
+    def _tariff(self) -> Tariff | None:
+        tariff: Tariff | None = self.coordinator.data
+        return tariff
+
+    @property
+    def native_value(self) -> float | None:
+        """The energy price before tax."""
+        tariff = self._tariff
+        return None if tariff is None or not tariff.currency else tariff.energy_price
+
+    @property
+    def native_unit_of_measurement(self) -> str | None:
+        """The tariff's currency per kWh."""
+        tariff = self._tariff
+        return None if tariff is None or not tariff.currency else f"{tariff.currency}/kWh"
+
+    @property
+    def extra_state_attributes(self) -> Mapping[str, Any] | None:
+        """The tariff's id and its other components (per hour, flat), all before tax."""
+        tariff = self._tariff
+        if tariff is None:
+            return None
+        return {
+            "tariff_id": tariff.tariff_id,
+            "tax_included": False,
+            "other_components": [
+                {"type": part.type, "price": part.price, "step_size": part.step_size}
+                for part in tariff.other_components
+            ],
+        }

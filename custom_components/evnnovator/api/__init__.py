@@ -34,6 +34,7 @@ from .models import (
     parse_evse,
     parse_session,
 )
+from .tariff import PriceComponent, Tariff, parse_tariff
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -56,10 +57,13 @@ __all__ = [
     "Evse",
     "EvseStatus",
     "Location",
+    "PriceComponent",
     "Session",
     "SessionStatus",
+    "Tariff",
     "parse_base_url",
     "parse_cdr",
     "parse_evse",
     "parse_session",
+    "parse_tariff",
 ]

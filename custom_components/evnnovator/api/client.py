@@ -31,6 +31,7 @@ from .fields import JsonObject
 from .models import Evse, Session, parse_evse, parse_session
 from .plausibility import implausibility
 from .scrub import scrub
+from .tariff import Tariff, parse_tariff
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -221,6 +222,16 @@ class EvnnovatorClient:
         path = f"/locations/{encode_path_segment(location_id)}/evse/{encode_path_segment(evse_id)}"
         data = await self._get_data(path, call, missing_ok=True)
         return None if data is None else parse_evse(data)
+
+    async def get_tariff(self, location_id: str, tariff_id: str) -> Tariff | None:
+        """Return a connector's tariff at a location (its hex `id`); None if the API has none."""
+        if not location_id or not tariff_id:
+            raise EvnnovatorError("location_id and tariff_id must not be empty")
+        path = (
+            f"/tariffs/location/{encode_path_segment(location_id)}/{encode_path_segment(tariff_id)}"
+        )
+        data = await self._get_data(path, "the tariff", missing_ok=True)
+        return None if data is None else parse_tariff(data)
 
     async def get_token_uid(self, auth_id: str, location_id: str) -> str:
         """Return the driver's charging token uid at a location's operator (what START takes).
