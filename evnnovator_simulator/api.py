@@ -19,7 +19,7 @@ from .render import (
     tariff_data,
 )
 from .settings import SimulatorSettings
-from .site import DEMO_LOCATION_ID, TARIFF_ID, location_detail
+from .site import DEMO_LOCATION_ID, TARIFF_ID, location_detail, search_matches
 from .validation import finite_number, read_json
 from .world import DriverBlockedError, NoSessionError, UnknownDriverError, World
 
@@ -89,6 +89,8 @@ class ApiHandlers:
             # Any tail: the handler reads the auth_id from the raw path itself.
             web.get(f"{prefix}/sessions/{{tail:.*}}", self.latest),
             web.get(f"{prefix}/cdrs/session/{{number}}", self.session_cdr),
+            # Before the location by id, which would take "search" for an id.
+            web.get(f"{prefix}/locations/search", self.search),
             web.get(f"{prefix}/locations/{{location_id}}", self.location),
             web.get(f"{prefix}/tariffs/location/{{location_id}}/{{tariff_id}}", self.tariff),
             web.get(f"{prefix}/locations/{{location_id}}/evse/{{evse_id}}", self.evse),
@@ -123,6 +125,22 @@ class ApiHandlers:
             return error_response(404, "No CDR for this session", now)
         view, created = found
         return json_response(envelope(cdr_data(view, created, self._settings), now))
+
+    async def search(self, request: web.Request) -> web.Response:
+        """GET the locations within `distance` km of a point, as a page (`data.content`)."""
+        now = self._clock()
+        try:
+            latitude = float(request.query["latitude"])
+            longitude = float(request.query["longitude"])
+            distance = float(request.query.get("distance", "10"))
+        except KeyError, ValueError:
+            return _bad_request(now)
+        location = location_detail(self._world.evse_statuses(now))
+        content = []
+        if search_matches(location, latitude, longitude, distance, request.query):
+            content.append(location)
+        page = {"content": content, "totalElements": len(content), "number": 0, "size": 20}
+        return json_response(envelope(page, now))
 
     async def location(self, request: web.Request) -> web.Response:
         """GET a location with all its EVSEs, by its hex id."""

@@ -1,6 +1,8 @@
 """The one charging location the simulated operator has, as the published sample describes it."""
 
+from collections.abc import Mapping
 import copy
+import math
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -123,3 +125,33 @@ def find_evse_uid(uid: str) -> str | None:
     """Return the canonical `uid` of the location's EVSE matching `uid` case-insensitively."""
     wanted = uid.casefold()
     return next((known for known in EVSE_UIDS if known.casefold() == wanted), None)
+
+
+def search_matches(
+    location: dict[str, Any],
+    latitude: float,
+    longitude: float,
+    distance_km: float,
+    query: Mapping[str, str],
+) -> bool:
+    """Whether the search finds `location`: within the distance, with a matching EVSE."""
+    coordinates = location["coordinates"]
+    if _km(latitude, longitude, coordinates["latitude"], coordinates["longitude"]) > distance_km:
+        return False
+    power_type, status = query.get("power_type"), query.get("status")
+    return any(
+        (status is None or evse["status"] == status)
+        and (
+            power_type is None
+            or any(connector["power_type"] == power_type for connector in evse["connectors"])
+        )
+        for evse in location["evses"]
+    )
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """The great-circle distance between two points."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlambda = phi2 - phi1, math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(a))

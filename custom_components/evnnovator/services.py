@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from homeassistant.const import ATTR_CONFIG_ENTRY_ID
 from homeassistant.core import (
@@ -18,9 +18,12 @@ import probatio
 
 from .const import CONF_TOKEN_UID, DOMAIN, MAX_ENERGY_LIMIT_KWH
 from .errors import translated_errors
+from .finder import chargers_answer
 
 if TYPE_CHECKING:
     from datetime import datetime
+
+    from homeassistant.util.json import JsonValueType
 
     from .api import Session
     from .data import EvnnovatorConfigEntry
@@ -28,11 +31,20 @@ if TYPE_CHECKING:
 SERVICE_START_CHARGING: Final = "start_charging"
 SERVICE_STOP_CHARGING: Final = "stop_charging"
 SERVICE_GET_LATEST_SESSION: Final = "get_latest_session"
+SERVICE_FIND_CHARGERS: Final = "find_chargers"
 
 ATTR_LOCATION_ID: Final = "location_id"
 ATTR_EVSE_UID: Final = "evse_uid"
 ATTR_TOKEN_UID: Final = CONF_TOKEN_UID
 ATTR_ENERGY_LIMIT: Final = "energy_limit"
+ATTR_LATITUDE: Final = "latitude"
+ATTR_LONGITUDE: Final = "longitude"
+ATTR_DISTANCE: Final = "distance"
+ATTR_POWER_TYPE: Final = "power_type"
+ATTR_ONLY_AVAILABLE: Final = "only_available"
+# OCPI's power types, in lower case as the UI's options must be.
+POWER_TYPES: Final = ("ac_1_phase", "ac_3_phase", "dc")
+DEFAULT_SEARCH_KM: Final = 5.0
 
 # Text that may be left empty: an empty value (e.g. a template that renders nothing) means
 # "not given", so that the default applies.
@@ -60,6 +72,20 @@ START_CHARGING_SCHEMA: Final = ACCOUNT_SCHEMA.extend(
     }
 )
 
+FIND_CHARGERS_SCHEMA: Final = ACCOUNT_SCHEMA.extend(
+    {
+        probatio.Inclusive(ATTR_LATITUDE, "coordinates"): cv.latitude,
+        probatio.Inclusive(ATTR_LONGITUDE, "coordinates"): cv.longitude,
+        probatio.Optional(ATTR_DISTANCE, default=DEFAULT_SEARCH_KM): probatio.All(
+            probatio.Coerce(float), probatio.Range(min=0.1, max=100)
+        ),
+        probatio.Optional(ATTR_POWER_TYPE): probatio.All(
+            cv.string, str.lower, probatio.In(POWER_TYPES)
+        ),
+        probatio.Optional(ATTR_ONLY_AVAILABLE, default=False): cv.boolean,
+    }
+)
+
 
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
@@ -77,6 +103,13 @@ def async_setup_services(hass: HomeAssistant) -> None:
         _async_stop_charging,
         schema=ACCOUNT_SCHEMA,
         supports_response=SupportsResponse.OPTIONAL,
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_FIND_CHARGERS,
+        _async_find_chargers,
+        schema=FIND_CHARGERS_SCHEMA,
+        supports_response=SupportsResponse.ONLY,
     )
     hass.services.async_register(
         DOMAIN,
@@ -221,6 +254,30 @@ async def _async_stop_charging(call: ServiceCall) -> ServiceResponse:
         "cost": session.total_cost,
         "currency": session.currency,
     }
+
+
+async def _async_find_chargers(call: ServiceCall) -> ServiceResponse:
+    """Locations near a point (default: home) with their chargers, nearest first."""
+    entry = _account(call)
+    latitude = call.data.get(ATTR_LATITUDE, call.hass.config.latitude)
+    longitude = call.data.get(ATTR_LONGITUDE, call.hass.config.longitude)
+    only_available = call.data[ATTR_ONLY_AVAILABLE]
+    async with translated_errors(call.hass, entry):
+        locations = await entry.runtime_data.coordinator.client.search_locations(
+            latitude=latitude,
+            longitude=longitude,
+            distance_km=call.data[ATTR_DISTANCE],
+            power_type=(call.data.get(ATTR_POWER_TYPE) or "").upper() or None,
+            status="AVAILABLE" if only_available else None,
+        )
+    answer = chargers_answer(
+        locations,
+        latitude,
+        longitude,
+        only_available=only_available,
+        tariff=entry.runtime_data.price.data,
+    )
+    return {"locations": cast("list[JsonValueType]", answer)}
 
 
 @callback

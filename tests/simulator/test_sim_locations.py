@@ -56,3 +56,17 @@ async def test_the_whitelist_uid(sim_env: SimEnv) -> None:
     assert (await get(sim_env, f"/whitelist/driver/{DEMO_AUTH_ID}/location/0000"))[0] == 404
     blocked = f"/whitelist/driver/demo-driver-blocked/location/{DEMO_LOCATION_ID}"
     assert (await get(sim_env, blocked))[0] == 403
+
+
+async def test_the_search(sim_env: SimEnv) -> None:
+    """Within the distance, with an EVSE of that power type and status; a page of locations."""
+    near = "/locations/search?latitude=28.46&longitude=77.03"
+    status, page = await get(sim_env, near)
+    assert status == 200
+    assert isinstance(page, dict)
+    assert [location["id"] for location in page["content"]] == [DEMO_LOCATION_ID]
+    assert (await get(sim_env, f"{near}&distance=0.01"))[1]["content"] == []  # type: ignore[index]
+    assert (await get(sim_env, f"{near}&power_type=DC"))[1]["content"] == []  # type: ignore[index]
+    found = await get(sim_env, f"{near}&status=OUTOFORDER")
+    assert found[1]["content"] == []  # type: ignore[index]
+    assert (await get(sim_env, "/locations/search?latitude=north"))[0] == 400

@@ -32,6 +32,7 @@ from .models import (
     Session,
     SessionStatus,
     parse_evse,
+    parse_location,
     parse_session,
 )
 from .tariff import PriceComponent, Tariff, parse_tariff
@@ -64,6 +65,7 @@ __all__ = [
     "parse_base_url",
     "parse_cdr",
     "parse_evse",
+    "parse_location",
     "parse_session",
     "parse_tariff",
 ]

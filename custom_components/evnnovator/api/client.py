@@ -12,7 +12,7 @@ import json
 import logging
 import math
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import aiohttp
 from yarl import URL
@@ -28,7 +28,7 @@ from .exceptions import (
     EvnnovatorServerError,
 )
 from .fields import JsonObject
-from .models import Evse, Session, parse_evse, parse_session
+from .models import Evse, Location, Session, parse_evse, parse_location, parse_session
 from .plausibility import implausibility
 from .scrub import scrub
 from .tariff import Tariff, parse_tariff
@@ -232,6 +232,32 @@ class EvnnovatorClient:
         )
         data = await self._get_data(path, "the tariff", missing_ok=True)
         return None if data is None else parse_tariff(data)
+
+    async def search_locations(
+        self,
+        *,
+        latitude: float,
+        longitude: float,
+        distance_km: float,
+        power_type: str | None = None,
+        status: str | None = None,
+    ) -> list[Location]:
+        """Return the locations near a point, with their EVSEs, as the API pages them.
+
+        The unit of `distance` is not documented: assumed kilometres.
+        """
+        query: dict[str, str] = {
+            "latitude": f"{latitude:.6f}",
+            "longitude": f"{longitude:.6f}",
+            "distance": f"{distance_km:g}",
+        }
+        if power_type:
+            query["power_type"] = power_type
+        if status:
+            query["status"] = status
+        data = await self._get_data(f"/locations/search?{urlencode(query)}", "the search")
+        page = JsonObject(data if data is not None else {}, "search")
+        return [parse_location(item.raw) for item in page.children("content")]
 
     async def get_token_uid(self, auth_id: str, location_id: str) -> str:
         """Return the driver's charging token uid at a location's operator (what START takes).

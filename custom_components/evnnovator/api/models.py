@@ -278,6 +278,11 @@ def _parse_location(data: JsonObject) -> Location:
     )
 
 
+def parse_location(value: Any) -> Location:
+    """Build a Location from a locations answer's object; raises EvnnovatorResponseError."""
+    return _parse_location(JsonObject(value, "location"))
+
+
 def parse_session(value: Any) -> Session:
     """Build a Session from the `data` of a latest-session answer.
 
