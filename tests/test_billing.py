@@ -7,6 +7,7 @@ from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
 
+from custom_components.evnnovator.api import parse_cdr, parse_session
 from custom_components.evnnovator.billing import BILL_ATTEMPTS_AT
 from custom_components.evnnovator.const import EVENT_SESSION_BILLED
 from evnnovator_simulator import DEMO_AUTH_ID, Simulator
@@ -126,3 +127,30 @@ async def test_a_new_session_while_waiting_asks_for_the_newer_bill(
     await advance(hass, freezer, BILL_ATTEMPTS_AT[0])
     newest = simulator.latest_session(DEMO_AUTH_ID)
     assert [event.data["session_id"] for event in billed] == [newest["id"]]
+
+
+async def test_the_tracker_takes_each_bill_once(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: Simulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A second bill of the same session, or one of an unknown session, changes nothing; a
+    bill without any amount is announced, but the total keeps the operator's figure."""
+    billed = async_capture_events(hass, EVENT_SESSION_BILLED)
+    tracker = init_integration.runtime_data.tracker
+    raw = await finish_session(hass, freezer, init_integration, simulator)
+    session = init_integration.runtime_data.coordinator.data
+    assert session is not None
+    tracker.bill(session, parse_cdr({"id": "no-amounts"}, session))
+    tracker.bill(session, parse_cdr({"id": "again", "total_cost_incl_vat": 999}, session))
+    tracker.bill(
+        parse_session({"id": "unknown", "status": "COMPLETED"}),
+        parse_cdr({"id": "x", "total_cost_incl_vat": 1}),
+    )
+    await hass.async_block_till_done()
+    assert [event.data["cost"] for event in billed] == [None]
+    assert tracker.ledger.total_cost("INR") == raw["total_cost"]
+    tracker.remember_token_uid("somewhere", "uid-1")
+    tracker.remember_token_uid("somewhere", "uid-1")
+    assert tracker.token_uids == {"somewhere": "uid-1"}

@@ -6,7 +6,7 @@ from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.evnnovator.api import Connector, Evse, parse_tariff
+from custom_components.evnnovator.api import Connector, EvnnovatorError, Evse, parse_tariff
 from custom_components.evnnovator.price import PRICE_REFRESH, connector_tariff_id
 from evnnovator_simulator import DEMO_AUTH_ID, Simulator
 
@@ -57,6 +57,32 @@ async def test_the_price_and_when_it_is_asked(
     await init_integration.runtime_data.price.async_refresh()
     await hass.async_block_till_done()
     assert hass.states.get(ENERGY_PRICE).state == STATE_UNAVAILABLE
+
+
+async def test_a_charger_the_api_does_not_know_has_no_price(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: Simulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """The EVSE call answers 404: no tariff to ask for, the price is unknown."""
+    raw = simulator.latest_session(DEMO_AUTH_ID)
+    assert raw is not None
+    raw["id"] = "another-session"
+    raw["location"]["evses"][0]["id"] = "not-served"
+    simulator.set_raw_latest(DEMO_AUTH_ID, raw)
+    await init_integration.runtime_data.coordinator.async_refresh()
+    await advance(hass, freezer, 11)  # past the refresh's debounce after the one at set-up
+    assert hass.states.get(ENERGY_PRICE).state == "unknown"
+
+
+async def test_the_client_refuses_an_empty_id_and_reads_404_as_none(
+    simulator: Simulator, init_integration: MockConfigEntry
+) -> None:
+    client = init_integration.runtime_data.coordinator.client
+    with pytest.raises(EvnnovatorError):
+        await client.get_tariff("", "20032")
+    assert await client.get_tariff("2b10508db844fada81778c8b1bce853e", "unknown") is None
 
 
 def test_the_published_tariff() -> None:

@@ -1,6 +1,8 @@
 """The locations calls: EVSE statuses that follow the sessions, the published quirks."""
 
-from evnnovator_simulator import DEMO_AUTH_ID, DEMO_EVSE_UID, DEMO_LOCATION_ID
+import pytest
+
+from evnnovator_simulator import DEMO_AUTH_ID, DEMO_EVSE_UID, DEMO_LOCATION_ID, SimulatorSettings
 
 from .conftest import AUTH, SimEnv
 
@@ -70,3 +72,9 @@ async def test_the_search(sim_env: SimEnv) -> None:
     found = await get(sim_env, f"{near}&status=OUTOFORDER")
     assert found[1]["content"] == []  # type: ignore[index]
     assert (await get(sim_env, "/locations/search?latitude=north"))[0] == 400
+
+
+def test_a_gateway_takes_at_least_one_known_scheme() -> None:
+    for schemes in [(), ("basic",)]:
+        with pytest.raises(ValueError, match="auth_schemes"):
+            SimulatorSettings(auth_schemes=schemes)
