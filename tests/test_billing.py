@@ -154,3 +154,39 @@ async def test_the_tracker_takes_each_bill_once(
     tracker.remember_token_uid("somewhere", "uid-1")
     tracker.remember_token_uid("somewhere", "uid-1")
     assert tracker.token_uids == {"somewhere": "uid-1"}
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "http_500",
+        "http_502_html",
+        "http_429",
+        "http_401",
+        "http_403",
+        "bad_json",
+        "status_2001",
+        "wrong_types",
+        "oversized",
+        "data_null",
+        "http_404_page",
+        "echo_token",
+    ],
+)
+async def test_every_fault_on_the_bill_is_one_more_attempt(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: Simulator,
+    init_integration: MockConfigEntry,
+    kind: str,
+) -> None:
+    """Whatever the CDR call answers, nothing is counted from it; the next attempt gets the bill."""
+    billed = async_capture_events(hass, EVENT_SESSION_BILLED)
+    session = await finish_session(hass, freezer, init_integration, simulator)
+    simulator.inject(kind, only="cdrs")
+    await advance(hass, freezer, BILL_ATTEMPTS_AT[0])
+    assert billed == []
+    assert float(hass.states.get(TOTAL_COST).state) == session["total_cost"]
+    await advance(hass, freezer, BILL_ATTEMPTS_AT[1] - BILL_ATTEMPTS_AT[0])
+    assert len(billed) == 1
+    assert init_integration.state.value == "loaded"
