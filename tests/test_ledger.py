@@ -170,3 +170,17 @@ def test_repeated_reports_change_nothing() -> None:
     assert ledger.observe(report).changed
     again = ledger.observe(report)
     assert (again.changed, again.announcements) == (False, [])
+
+
+def test_a_retired_session_keeps_its_bill() -> None:
+    """A session no longer remembered one by one counts in the total at its bill."""
+    ledger = SessionLedger(remember=1)
+    ledger.observe(
+        parse_session({"id": "a", "status": "COMPLETED", "total_cost": 10, "currency": "INR"})
+    )
+    ledger.bill("a", amount=11.8, currency="INR")
+    ledger.observe(
+        parse_session({"id": "b", "status": "ACTIVE", "total_cost": 1, "currency": "INR"})
+    )
+    assert list(ledger.sessions) == ["b"]
+    assert ledger.total_cost("INR") == 12.8
