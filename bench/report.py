@@ -27,6 +27,8 @@ TARGET_SLOW_METER_KWH = 0.1
 TARGET_SHARE_OF_AUTOMATION = 0.25
 TARGET_STALENESS_S = 10.0
 TARGET_STOP_SHOWN_S = 10.0
+# The polling in step with the meter keeps the day under 400; the bill, price and charger calls
+# the gateway added must still fit (their budget: 600).
 TARGET_REQUESTS = 400
 
 

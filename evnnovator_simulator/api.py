@@ -1,4 +1,4 @@
-"""Handlers of the three documented API calls."""
+"""Handlers of the documented API calls."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,13 +10,16 @@ from aiohttp import web
 from .clock import Clock
 from .render import (
     INVALID_PARAMETERS,
+    cdr_data,
     command_response,
     envelope,
     error_response,
     json_response,
     latest_data,
+    tariff_data,
 )
 from .settings import SimulatorSettings
+from .site import DEMO_LOCATION_ID, TARIFF_ID, location_detail, search_matches
 from .validation import finite_number, read_json
 from .world import DriverBlockedError, NoSessionError, UnknownDriverError, World
 
@@ -85,6 +88,15 @@ class ApiHandlers:
         return [
             # Any tail: the handler reads the auth_id from the raw path itself.
             web.get(f"{prefix}/sessions/{{tail:.*}}", self.latest),
+            web.get(f"{prefix}/cdrs/session/{{number}}", self.session_cdr),
+            # Before the location by id, which would take "search" for an id.
+            web.get(f"{prefix}/locations/search", self.search),
+            web.get(f"{prefix}/locations/{{location_id}}", self.location),
+            web.get(f"{prefix}/tariffs/location/{{location_id}}/{{tariff_id}}", self.tariff),
+            web.get(f"{prefix}/locations/{{location_id}}/evse/{{evse_id}}", self.evse),
+            web.get(
+                f"{prefix}/whitelist/driver/{{auth_id}}/location/{{location_id}}", self.token_uid
+            ),
             web.post(f"{prefix}/commands/STOP_SESSION", self.stop_session),
             web.post(f"{prefix}/commands/START_SESSION", self.start_session),
         ]
@@ -104,6 +116,70 @@ class ApiHandlers:
         except NoSessionError:
             return error_response(404, "No session for this driver", now)
         return json_response(envelope(latest_data(found, self._settings), now))
+
+    async def session_cdr(self, request: web.Request) -> web.Response:
+        """GET the CDR of a session by its numeric session_id: 404 until the operator made it."""
+        now = self._clock()
+        found = self._world.cdr(request.match_info["number"], now)
+        if found is None:
+            return error_response(404, "No CDR for this session", now)
+        view, created = found
+        return json_response(envelope(cdr_data(view, created, self._settings), now))
+
+    async def search(self, request: web.Request) -> web.Response:
+        """GET the locations within `distance` km of a point, as a page (`data.content`)."""
+        now = self._clock()
+        try:
+            latitude = float(request.query["latitude"])
+            longitude = float(request.query["longitude"])
+            distance = float(request.query.get("distance", "10"))
+        except KeyError, ValueError:
+            return _bad_request(now)
+        location = location_detail(self._world.evse_statuses(now))
+        content = []
+        if search_matches(location, latitude, longitude, distance, request.query):
+            content.append(location)
+        page = {"content": content, "totalElements": len(content), "number": 0, "size": 20}
+        return json_response(envelope(page, now))
+
+    async def location(self, request: web.Request) -> web.Response:
+        """GET a location with all its EVSEs, by its hex id."""
+        now = self._clock()
+        if request.match_info["location_id"] != DEMO_LOCATION_ID:
+            return error_response(404, "Unknown location", now)
+        return json_response(envelope(location_detail(self._world.evse_statuses(now)), now))
+
+    async def tariff(self, request: web.Request) -> web.Response:
+        """GET a connector's tariff at a location: the price as a string, before tax."""
+        now = self._clock()
+        if (
+            request.match_info["location_id"] != DEMO_LOCATION_ID
+            or request.match_info["tariff_id"] != TARIFF_ID
+        ):
+            return error_response(404, "Unknown tariff", now)
+        return json_response(envelope(tariff_data(self._settings), now))
+
+    async def evse(self, request: web.Request) -> web.Response:
+        """GET one EVSE by its location's and its own hex id (not its uid or evse_id)."""
+        now = self._clock()
+        location = location_detail(self._world.evse_statuses(now))
+        found = [evse for evse in location["evses"] if evse["id"] == request.match_info["evse_id"]]
+        if request.match_info["location_id"] != DEMO_LOCATION_ID or not found:
+            return error_response(404, "Unknown EVSE", now)
+        return json_response(envelope(found[0], now))
+
+    async def token_uid(self, request: web.Request) -> web.Response:
+        """GET the driver's token uid at a location (404: unknown driver or location)."""
+        now = self._clock()
+        try:
+            uid = self._world.token_uid(
+                request.match_info["auth_id"], request.match_info["location_id"]
+            )
+        except DriverBlockedError:
+            return error_response(403, "Driver is not whitelisted", now)
+        except LookupError:
+            return error_response(404, "Unknown driver or location", now)
+        return json_response(envelope({"uid": uid}, now))
 
     async def stop_session(self, request: web.Request) -> web.Response:
         """POST STOP_SESSION."""

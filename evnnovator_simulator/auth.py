@@ -16,14 +16,19 @@ class AuthCheck:
     authorized: bool
 
 
-def check_authorization(header: str | None, token: str) -> AuthCheck:
-    """Check `header` against the configured `token`; the scheme name is case-insensitive."""
+def check_authorization(
+    header: str | None, token: str, accepted: tuple[str, ...] = SCHEMES
+) -> AuthCheck:
+    """Check `header` against the configured `token`; the scheme name is case-insensitive.
+
+    Only the schemes in `accepted` authorize (a gateway may take one alone).
+    """
     if header is None:
         return AuthCheck(None, authorized=False)
     name, _, credentials = header.strip().partition(" ")
     scheme = name.lower() if name.lower() in SCHEMES else "other"
     # Constant-time comparison, so timing does not leak how much of a guess was right.
-    authorized = scheme != "other" and hmac.compare_digest(
+    authorized = scheme in accepted and hmac.compare_digest(
         credentials.strip().encode(), token.encode()
     )
     return AuthCheck(scheme, authorized=authorized)

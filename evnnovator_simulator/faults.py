@@ -22,8 +22,9 @@ from .validation import finite_number
 
 LATEST = "latest"
 COMMANDS = "commands"
-AREAS = (LATEST, COMMANDS)
-"""What `only` may name: the latest-session path or the command paths."""
+CDRS = "cdrs"
+AREAS = (LATEST, COMMANDS, CDRS)
+"""What `only` may name: the latest-session path, the command paths or the CDR paths."""
 
 OVERSIZED_BYTES = int(1.2 * 1024 * 1024)
 """Over the 1 MiB a careful client should refuse to buffer."""

@@ -8,7 +8,7 @@ from aiohttp.typedefs import Handler, Middleware
 
 from .auth import check_authorization
 from .clock import Clock
-from .faults import COMMANDS, LATEST, FaultQueue, fault_response, patched_response
+from .faults import CDRS, COMMANDS, LATEST, FaultQueue, fault_response, patched_response
 from .records import RequestLog
 from .render import error_response, web_server_404
 from .settings import SimulatorSettings
@@ -60,7 +60,7 @@ class Gateway:
         if not raw_path.startswith(api_root):
             return None
         first = raw_path.removeprefix(api_root).split("/", 1)[0]
-        return {"sessions": LATEST, "commands": COMMANDS}.get(first, _OTHER)
+        return {"sessions": LATEST, "commands": COMMANDS, "cdrs": CDRS}.get(first, _OTHER)
 
     async def _handle(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         raw_path, _, query = request.raw_path.partition("?")
@@ -68,7 +68,11 @@ class Gateway:
             return await handler(request)
         at = self._clock()
         raw_body = await request.read()
-        auth = check_authorization(request.headers.get(hdrs.AUTHORIZATION), self._settings.token)
+        auth = check_authorization(
+            request.headers.get(hdrs.AUTHORIZATION),
+            self._settings.token,
+            self._settings.auth_schemes,
+        )
 
         def record(status: int, fault: str | None) -> None:
             self._log.add(

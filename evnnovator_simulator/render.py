@@ -1,6 +1,7 @@
 """The JSON the API answers: envelopes, session data, command results, error bodies."""
 
 from datetime import UTC, datetime
+import hashlib
 import json
 from typing import Any
 
@@ -8,7 +9,15 @@ from aiohttp import web
 
 from .sessions import SessionView
 from .settings import SimulatorSettings
-from .site import COUNTRY_CODE, CPO_ID, LOCAL_TIME_ZONE, LOCATION_UUID, PARTY_ID, location_object
+from .site import (
+    COUNTRY_CODE,
+    CPO_ID,
+    LOCAL_TIME_ZONE,
+    LOCATION_UUID,
+    PARTY_ID,
+    TARIFF_ID,
+    location_object,
+)
 
 SUCCESS = 1000
 CLIENT_ERROR = 2000
@@ -103,6 +112,55 @@ def session_data(view: SessionView, settings: SimulatorSettings) -> dict[str, An
         "total_cost": round(kwh * settings.tariff_per_kwh, 2),
         "status": view.status,
         "last_updated": NULL_TIMESTAMP,
+    }
+
+
+def tariff_data(settings: SimulatorSettings) -> dict[str, Any]:
+    """The connectors' tariff: the energy price as a string, before tax, as published."""
+    return {
+        "id": hashlib.sha256(f"tariff:{TARIFF_ID}".encode()).hexdigest()[:32],
+        "tariff_id": TARIFF_ID,
+        "currency": settings.currency,
+        "elements": [
+            {
+                "price_components": [
+                    {"type": "ENERGY", "price": f"{settings.tariff_per_kwh:.2f}", "step_size": 1}
+                ]
+            }
+        ],
+    }
+
+
+def cdr_data(view: SessionView, created: datetime, settings: SimulatorSettings) -> dict[str, Any]:
+    """Return a CDR's `data` with the published sample's quirks.
+
+    `total_cost` without tax beside `total_cost_incl_vat` with it, unrounded; `total_energy` in
+    Wh and `total_time` in minutes (OCPI says kWh and hours); the location named by its
+    upper-case UUID, with empty coordinates.
+    """
+    session = view.session
+    kwh = round(view.kwh, session.profile.kwh_decimals)
+    cost = round(kwh * settings.tariff_per_kwh, 2)
+    start = view.charging_since or session.requested_at
+    stop = view.end or start
+    location = location_object()
+    location["id"] = LOCATION_UUID
+    location["coordinates"] = {}
+    return {
+        "id": hashlib.sha256(f"cdr:{session.id}".encode()).hexdigest()[:32],
+        "cdr_id": session.session_id,
+        "created_date": utc_timestamp(created),
+        "start_date_time": utc_timestamp(start),
+        "stop_date_time": utc_timestamp(stop),
+        "auth_id": session.auth_id,
+        "currency": settings.currency,
+        "location": location,
+        "tariffs": [tariff_data(settings) | {"id": TARIFF_ID}],
+        "charging_periods": [{"start_date_time": local_timestamp(start)}],
+        "total_cost": cost,
+        "total_cost_incl_vat": cost * (1 + settings.tax_rate),
+        "total_energy": kwh * 1000,
+        "total_time": (stop - start).total_seconds() / 60,
     }
 
 

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from .auth import SCHEMES
 from .operator_profile import OperatorProfile, check_number
 
 DEFAULT_PREFIX = "/api/ocpi/api/v1"
@@ -25,8 +26,14 @@ class SimulatorSettings(OperatorProfile):
     tariff_per_kwh: float = 18.0
     currency: str = "INR"
     pending_delay: float = 5.0
+    cdr_delay: float = 34.0
+    """Seconds from a session's completion to its CDR (the sample's 05:15:59 -> 05:16:33)."""
+    tax_rate: float = 0.18
+    """The tax the CDR adds to `total_cost` in `total_cost_incl_vat` (India's GST)."""
     demo_world: bool = True
     command_envelope: bool = False
+    auth_schemes: tuple[str, ...] = SCHEMES
+    """The Authorization schemes the gateway takes: both by default, or one alone."""
 
     def __post_init__(self) -> None:
         """Reject settings that would make the simulator answer nonsense."""
@@ -36,7 +43,9 @@ class SimulatorSettings(OperatorProfile):
             raise ValueError("token must not be empty")
         if self.prefix and (not self.prefix.startswith("/") or self.prefix.endswith("/")):
             raise ValueError("prefix must be empty or start with '/' and not end with '/'")
-        for name in ("tariff_per_kwh", "pending_delay"):
+        if not self.auth_schemes or not set(self.auth_schemes) <= set(SCHEMES):
+            raise ValueError(f"auth_schemes must name some of {SCHEMES}")
+        for name in ("tariff_per_kwh", "pending_delay", "cdr_delay", "tax_rate"):
             check_number(name, getattr(self, name))
 
     @property

@@ -105,6 +105,13 @@ class Simulator:
             auth_id, now=now, evse_uid=evse_uid, autostop_kwh=autostop_kwh, status=status
         ).id
 
+    def set_evse_status(self, evse_uid: str, status: str | None) -> None:
+        """Make an EVSE show `status` whatever runs on it (None: follow its sessions again)."""
+        if status is None:
+            self._world.evse_status_overrides.pop(evse_uid, None)
+        else:
+            self._world.evse_status_overrides[evse_uid] = status
+
     def set_raw_latest(self, auth_id: str, data: dict[str, Any] | None) -> None:
         """Serve exactly `data` as the driver's latest session from now on (None: normal again)."""
         self._world.set_raw_latest(auth_id, data)

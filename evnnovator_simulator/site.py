@@ -1,6 +1,8 @@
 """The one charging location the simulated operator has, as the published sample describes it."""
 
+from collections.abc import Mapping
 import copy
+import math
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,6 +17,9 @@ DEMO_EVSE_UID = "F17195C3-7028-446A-B51D-B114FCAA7416"
 
 SECOND_EVSE_UID = "8C3A1D52-6B0E-4F7A-9E21-3D5B7C9A0F14"
 """A second EVSE, so that clients cannot assume there is only one."""
+
+TARIFF_ID = "20032"
+"""The `tariff_id` of the location's connectors."""
 
 PARTY_ID = "TCZ"
 COUNTRY_CODE = "IN"
@@ -37,7 +42,8 @@ _LOCATION: dict[str, Any] = {
         {
             "id": "9a41c7e07b2d4f0e8c5b16d3e2f4a871",
             "uid": SECOND_EVSE_UID,
-            "evse_id": "IN*TCZ*3",
+            # Shared with the first EVSE's, as real locations do: the printed id names no EVSE.
+            "evse_id": "IN*TCZ*2",
             "status": "AVAILABLE",
             "connectors": [],
             "floor_level": "ONE",
@@ -65,6 +71,50 @@ _LOCATION: dict[str, Any] = {
 
 EVSE_UIDS: tuple[str, ...] = tuple(evse["uid"] for evse in _LOCATION["evses"])
 
+# What the locations calls tell of each EVSE beyond what a session embeds: coordinates as
+# strings (numbers at the location), connectors with their tariff, 0 volts and amperes for
+# "unknown", and capabilities only where the operator states them.
+_EVSE_DETAILS: dict[str, dict[str, Any]] = {
+    DEMO_EVSE_UID: {
+        "capabilities": ["REMOTE_START_STOP_CAPABLE", "RFID_READER"],
+        "coordinates": {"latitude": "28.457523", "longitude": "77.026344"},
+        "connectors": [
+            {
+                "id": "e5ca60e2b0af2747b5f2077de117e6a4",
+                "standard": "IEC_62196_T2",
+                "format": "SOCKET",
+                "power_type": "AC_1_PHASE",
+                "voltage": 230,
+                "amperage": 32,
+                "tariff_id": TARIFF_ID,
+            }
+        ],
+    },
+    SECOND_EVSE_UID: {
+        "coordinates": {"latitude": "28.457531", "longitude": "77.026351"},
+        "connectors": [
+            {
+                "id": "b7d2f0c94a1e3b5d6c8e9f0a1b2c3d4e",
+                "standard": "IEC_60309_2_three_16",
+                "format": "SOCKET",
+                "power_type": "AC_1_PHASE",
+                "voltage": 0,
+                "amperage": 0,
+                "tariff_id": TARIFF_ID,
+            }
+        ],
+    },
+}
+
+
+def location_detail(statuses: dict[str, str]) -> dict[str, Any]:
+    """The location as the locations calls serve it, with each EVSE's status by uid."""
+    location = location_object()
+    for evse in location["evses"]:
+        evse.update(copy.deepcopy(_EVSE_DETAILS[evse["uid"]]))
+        evse["status"] = statuses.get(evse["uid"], evse["status"])
+    return location
+
 
 def location_object() -> dict[str, Any]:
     """Return a fresh copy of the location object that sessions embed."""
@@ -75,3 +125,33 @@ def find_evse_uid(uid: str) -> str | None:
     """Return the canonical `uid` of the location's EVSE matching `uid` case-insensitively."""
     wanted = uid.casefold()
     return next((known for known in EVSE_UIDS if known.casefold() == wanted), None)
+
+
+def search_matches(
+    location: dict[str, Any],
+    latitude: float,
+    longitude: float,
+    distance_km: float,
+    query: Mapping[str, str],
+) -> bool:
+    """Whether the search finds `location`: within the distance, with a matching EVSE."""
+    coordinates = location["coordinates"]
+    if _km(latitude, longitude, coordinates["latitude"], coordinates["longitude"]) > distance_km:
+        return False
+    power_type, status = query.get("power_type"), query.get("status")
+    return any(
+        (status is None or evse["status"] == status)
+        and (
+            power_type is None
+            or any(connector["power_type"] == power_type for connector in evse["connectors"])
+        )
+        for evse in location["evses"]
+    )
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """The great-circle distance between two points."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlambda = phi2 - phi1, math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(a))

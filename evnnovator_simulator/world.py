@@ -2,15 +2,23 @@
 
 import copy
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 import hashlib
 import itertools
 from typing import Any
 
 from .operator_profile import OperatorProfile
-from .sessions import PENDING, RUNNING, Session, SessionView, charging_start, observe
+from .sessions import (
+    PENDING,
+    RUNNING,
+    Session,
+    SessionView,
+    charging_start,
+    observe,
+    plan_ending,
+)
 from .settings import SimulatorSettings
-from .site import DEMO_LOCATION_ID, find_evse_uid
+from .site import DEMO_LOCATION_ID, EVSE_UIDS, find_evse_uid
 
 _FIRST_SESSION_NUMBER = 20796751
 """The published sample's numeric `session_id`; later sessions count up from it."""
@@ -56,6 +64,8 @@ class World:
         self._drivers: dict[str, Driver] = {}
         self._sessions: dict[str, Session] = {}
         self._numbers = itertools.count(_FIRST_SESSION_NUMBER)
+        self.evse_status_overrides: dict[str, str] = {}
+        """Statuses that EVSEs show whatever runs on them (by uid)."""
 
     def add_driver(self, auth_id: str, *, token_uid: str, whitelisted: bool = True) -> Driver:
         """Register a driver; auth ids and token uids must be unique."""
@@ -182,6 +192,46 @@ class World:
             # A repeated STOP is accepted but must not postpone the first one's effect.
             session.stop_requested_at = now
         return True
+
+    def token_uid(self, auth_id: str, location_id: str) -> str:
+        """Return the driver's token uid at the location with this hex id.
+
+        Raises UnknownDriverError, DriverBlockedError, or LookupError for another location.
+        """
+        driver = self.driver(auth_id)
+        if location_id != DEMO_LOCATION_ID:
+            raise LookupError(location_id)
+        if not driver.whitelisted:
+            raise DriverBlockedError(auth_id)
+        return driver.token_uid
+
+    def evse_statuses(self, now: datetime) -> dict[str, str]:
+        """Each EVSE's status by uid: CHARGING while a driver's session runs on it.
+
+        A status set with `set_evse_status` (e.g. OUTOFORDER) wins over that.
+        """
+        statuses = dict.fromkeys(EVSE_UIDS, "AVAILABLE")
+        for driver in self._drivers.values():
+            if driver.sessions and self.observe(driver.sessions[-1], now).status in RUNNING:
+                statuses[driver.sessions[-1].evse_uid] = "CHARGING"
+        return statuses | self.evse_status_overrides
+
+    def cdr(self, session_number: str, now: datetime) -> tuple[SessionView, datetime] | None:
+        """Return a session, by its numeric `session_id`, and when its CDR was made.
+
+        None while there is no CDR: the session runs, or it completed less than the
+        settings' `cdr_delay` ago, or no session has that number.
+        """
+        session = next((s for s in self._sessions.values() if s.session_id == session_number), None)
+        if session is None:
+            return None
+        view = self.observe(session, now)
+        if view.status in RUNNING:
+            return None
+        ending = plan_ending(session)
+        completed = session.requested_at if ending is None else ending.completed_at
+        created = completed + timedelta(seconds=self._settings.cdr_delay)
+        return (view, created) if now >= created else None
 
     def _running_session(self, driver: Driver, now: datetime) -> Session | None:
         """Return the driver's session that is PENDING or ACTIVE at `now`, if any."""

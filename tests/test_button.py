@@ -223,7 +223,6 @@ async def test_start_at_the_last_charger_with_the_energy_limit(
 @pytest.mark.parametrize(
     ("options", "translation_key"),
     [
-        pytest.param({}, "no_token_uid", id="no_token_uid"),
         pytest.param({CONF_TOKEN_UID: DEMO_TOKEN_UID}, "no_charge_point", id="no_charger_known"),
     ],
 )

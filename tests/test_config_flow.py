@@ -172,7 +172,7 @@ async def test_user_form(hass: HomeAssistant) -> None:
     assert defaults(schema) == {
         CONF_AUTH_ID: "",
         CONF_TOKEN: None,
-        CONF_ADVANCED: {CONF_BASE_URL: DEFAULT_BASE_URL, CONF_AUTH_SCHEME: "token"},
+        CONF_ADVANCED: {CONF_BASE_URL: DEFAULT_BASE_URL, CONF_AUTH_SCHEME: "bearer"},
     }
     advanced = schema.schema[CONF_ADVANCED]
     assert advanced.options["collapsed"] is True

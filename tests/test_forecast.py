@@ -270,3 +270,13 @@ def test_the_energy_at_the_stop_is_extrapolated_from_the_meter() -> None:
     # One value: the average since the start (6 kW), 30 s on.
     assert stop.rate_kw == pytest.approx(6.0)
     assert stop.kwh == pytest.approx(1.05)
+
+
+def test_the_tariff_prices_the_cost_limit_until_the_session_shows_its_own() -> None:
+    """Before any energy the session has no cost/kWh of its own: the tariff's price stands in."""
+    start = MeterReading("s1", 0.0, 0.0, at(60), measured=True)
+    assert remaining_kwh(start, Limits(cost=36.0)) is None
+    assert remaining_kwh(start, Limits(cost=36.0, price_per_kwh=18.0)) == (2.0, "cost")
+    # Once the session's own ratio is known, it is the one used (here 20/kWh, not 18).
+    later = MeterReading("s1", 1.0, 20.0, at(600), measured=True)
+    assert remaining_kwh(later, Limits(cost=40.0, price_per_kwh=18.0)) == (1.0, "cost")

@@ -24,6 +24,7 @@ class World:
     seen_max: dict[str, float] = field(default_factory=dict)
     seen_max_cost: dict[str, float] = field(default_factory=dict)
     announced: dict[str, list[Announcement]] = field(default_factory=dict)
+    billed: dict[str, float] = field(default_factory=dict)
 
     @property
     def session_id(self) -> str:
@@ -49,6 +50,11 @@ class World:
             self.kwh = max(self.kwh - amount, 0.0)
         elif kind == "finish":
             self.running = False
+        elif kind == "bill" and not self.running and self.session_id in self.seen_max:
+            # The CDR of the finished session: its cost with tax (or, rarely, less).
+            amount = round(self.kwh * TARIFF, 2) * amount
+            self.ledger.bill(self.session_id, amount=amount, currency="INR")
+            self.billed[self.session_id] = max(self.billed.get(self.session_id, 0.0), amount)
         elif kind == "restart":  # Home Assistant restarts: only what was stored survives
             stored = json.loads(json.dumps(self.ledger.as_dict()))
             self.ledger = SessionLedger(stored, remember=self.remember)
@@ -69,6 +75,7 @@ STEPS = st.lists(
         st.tuples(st.just("grow"), st.floats(0.001, 5)),
         st.tuples(st.just("correct"), st.floats(0.001, 0.05)),
         st.tuples(st.sampled_from(["new", "finish", "restart"]), st.just(0.0)),
+        st.tuples(st.just("bill"), st.sampled_from([1.18, 1.0, 0.9])),
     ),
     max_size=120,
 )
@@ -81,14 +88,21 @@ def test_total_is_the_sum_of_sessions_and_never_decreases(
 ) -> None:
     """Repeats, corrections, outages and restarts: each session counts once, at its most."""
     world = World(SessionLedger(remember=remember), remember)
-    previous_total = 0.0
+    previous_total = previous_cost = 0.0
     for step in steps:
         world.apply(step)
         total = world.ledger.total_energy
         assert total >= previous_total - 1e-9
         assert abs(total - sum(world.seen_max.values())) < 1e-6
-        assert abs(world.ledger.total_cost("INR") - sum(world.seen_max_cost.values())) < 1e-6
-        previous_total = total
+        # Each session at its bill once known (never below what was counted before it).
+        expected_cost = sum(
+            max(cost, world.billed.get(session_id, 0.0))
+            for session_id, cost in world.seen_max_cost.items()
+        )
+        cost = world.ledger.total_cost("INR")
+        assert abs(cost - expected_cost) < 1e-6
+        assert cost >= previous_cost - 1e-9
+        previous_total, previous_cost = total, cost
     for announcements in world.announced.values():
         # Started exactly once per session seen, completed at most once and after it.
         assert announcements.count(Announcement.STARTED) == 1
@@ -126,6 +140,27 @@ def test_a_change_of_currency_counts_the_session_in_its_new_currency() -> None:
     assert (ledger.total_cost("EUR"), ledger.total_cost("INR")) == (0.0, 90.0)
 
 
+def test_a_bill_counts_with_tax_once() -> None:
+    """The bill replaces the running figure; the same bill again, or another currency's, not."""
+    ledger = SessionLedger()
+    ledger.observe(
+        parse_session({"id": "a", "status": "COMPLETED", "total_cost": 10, "currency": "INR"})
+    )
+    assert ledger.bill("a", amount=11.8, currency="INR")
+    assert not ledger.bill("a", amount=11.8, currency="INR")
+    assert not ledger.bill("a", amount=99.0, currency="EUR")
+    assert not ledger.bill("unknown", amount=1.0, currency="INR")
+    assert ledger.total_cost("INR") == 11.8
+    ledger.observe(parse_session({"id": "b", "status": "COMPLETED", "kwh": 1}))
+    assert ledger.bill("b", amount=2.0, currency="INR")
+    assert ledger.total_cost("INR") == 13.8
+    # A later currency of the session drops the bill of the earlier one.
+    ledger.observe(
+        parse_session({"id": "a", "status": "COMPLETED", "total_cost": 1, "currency": "EUR"})
+    )
+    assert (ledger.total_cost("EUR"), ledger.total_cost("INR")) == (1.0, 2.0)
+
+
 def test_repeated_reports_change_nothing() -> None:
     """The same report twice: nothing to store, nothing to announce."""
     ledger = SessionLedger()
@@ -135,3 +170,17 @@ def test_repeated_reports_change_nothing() -> None:
     assert ledger.observe(report).changed
     again = ledger.observe(report)
     assert (again.changed, again.announcements) == (False, [])
+
+
+def test_a_retired_session_keeps_its_bill() -> None:
+    """A session no longer remembered one by one counts in the total at its bill."""
+    ledger = SessionLedger(remember=1)
+    ledger.observe(
+        parse_session({"id": "a", "status": "COMPLETED", "total_cost": 10, "currency": "INR"})
+    )
+    ledger.bill("a", amount=11.8, currency="INR")
+    ledger.observe(
+        parse_session({"id": "b", "status": "ACTIVE", "total_cost": 1, "currency": "INR"})
+    )
+    assert list(ledger.sessions) == ["b"]
+    assert ledger.total_cost("INR") == 12.8

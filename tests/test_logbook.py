@@ -17,6 +17,7 @@ from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.evnnovator.const import (
     DOMAIN,
+    EVENT_SESSION_BILLED,
     EVENT_SESSION_COMPLETED,
     EVENT_SESSION_STARTED,
 )
@@ -51,7 +52,7 @@ def describers(hass: HomeAssistant) -> dict[str, Callable[[Any], dict[str, str]]
         registered[event_type] = describe
 
     async_describe_events(hass, describe_event)
-    assert set(registered) == {EVENT_SESSION_STARTED, EVENT_SESSION_COMPLETED}
+    assert set(registered) == {EVENT_SESSION_STARTED, EVENT_SESSION_COMPLETED, EVENT_SESSION_BILLED}
     return registered
 
 
@@ -148,6 +149,25 @@ def test_completed(
         "name": DEVICE_NAME,
         "message": message,
         "icon": "mdi:check-circle-outline",
+    }
+
+
+@pytest.mark.parametrize(
+    ("bill", "message"),
+    [
+        (
+            {"cost": 3.4, "tax": 0.52, "currency": "INR", "energy": 0.16},
+            "was billed 3.40 INR with 0.52 INR tax for 0.16 kWh",
+        ),
+        ({"cost": None, "tax": None, "currency": None, "energy": None}, "was billed"),
+    ],
+)
+def test_billed(hass: HomeAssistant, device_id: str, bill: dict[str, Any], message: str) -> None:
+    """The bill with tax, the tax and the energy billed, as far as the CDR says them."""
+    assert describe(hass, EVENT_SESSION_BILLED, {"device_id": device_id, **bill}) == {
+        "name": DEVICE_NAME,
+        "message": message,
+        "icon": "mdi:receipt-text",
     }
 
 

@@ -23,7 +23,15 @@ from custom_components.evnnovator.binary_sensor import CHARGING, LIMIT_STOP_FAIL
 from custom_components.evnnovator.button import START_CHARGING, STOP_CHARGING
 from custom_components.evnnovator.errors import translation_key_for
 from custom_components.evnnovator.number import LIMITS
-from custom_components.evnnovator.sensor import CHARGING_POWER, PLANNED_STOP, SENSORS, TOTALS
+from custom_components.evnnovator.sensor import (
+    BILLED_COST,
+    CHARGER_STATUS,
+    CHARGING_POWER,
+    ENERGY_PRICE,
+    PLANNED_STOP,
+    SENSORS,
+    TOTALS,
+)
 
 INTEGRATION = Path(__file__).parent.parent / "custom_components" / "evnnovator"
 # One of each kind of error the client raises.
@@ -43,7 +51,7 @@ DIRECT_EXCEPTION_KEYS = {
     "already_stopping",
     "not_charging",
     "no_charge_point",
-    "no_token_uid",
+    "not_remote_startable",
     "session_unavailable",
     "session_missing",
 }
@@ -83,7 +91,15 @@ def test_every_entity_has_a_name_and_an_icon() -> None:
     used = {
         "sensor": {
             description.translation_key
-            for description in (*SENSORS, *TOTALS, CHARGING_POWER, PLANNED_STOP)
+            for description in (
+                *SENSORS,
+                *TOTALS,
+                CHARGING_POWER,
+                PLANNED_STOP,
+                BILLED_COST,
+                CHARGER_STATUS,
+                ENERGY_PRICE,
+            )
         },
         "number": {description.translation_key for description in LIMITS},
         "binary_sensor": {CHARGING.translation_key, LIMIT_STOP_FAILED.translation_key},

@@ -28,6 +28,7 @@ from custom_components.evnnovator.const import (
 )
 from custom_components.evnnovator.services import (
     ACCOUNT_SCHEMA,
+    FIND_CHARGERS_SCHEMA,
     START_CHARGING_SCHEMA,
 )
 from evnnovator_simulator import (
@@ -48,7 +49,8 @@ ENERGY = "sensor.evnnovator_demo_driver_1_session_energy"
 START = "start_charging"
 STOP = "stop_charging"
 LATEST = "get_latest_session"
-ACTIONS = (START, STOP, LATEST)
+FIND = "find_chargers"
+ACTIONS = (START, STOP, LATEST, FIND)
 
 pytestmark = pytest.mark.freeze_time("2026-11-23T08:00:00+00:00")
 
@@ -276,7 +278,6 @@ async def test_start_without_any_session(
 @pytest.mark.parametrize(
     ("action", "data", "translation_key", "field"),
     [
-        pytest.param(START, {}, "no_token_uid", "token_uid", id="start_without_token_uid"),
         pytest.param(
             START,
             {"location_id": "0123456789abcdef0123456789abcdef", "token_uid": DEMO_TOKEN_UID},
@@ -558,7 +559,12 @@ async def test_actions_exist_without_any_account(hass: HomeAssistant) -> None:
 async def test_actions_are_described(hass: HomeAssistant) -> None:
     """services.yaml, strings.json and icons.json describe each action and field the code has."""
     assert await async_setup_component(hass, DOMAIN, {})
-    schemas = {START: START_CHARGING_SCHEMA, STOP: ACCOUNT_SCHEMA, LATEST: ACCOUNT_SCHEMA}
+    schemas = {
+        START: START_CHARGING_SCHEMA,
+        STOP: ACCOUNT_SCHEMA,
+        LATEST: ACCOUNT_SCHEMA,
+        FIND: FIND_CHARGERS_SCHEMA,
+    }
     described = (await async_get_all_descriptions(hass))[DOMAIN]
     yaml_fields = yaml.safe_load((INTEGRATION / "services.yaml").read_text())
     strings = json.loads((INTEGRATION / "strings.json").read_text())["services"]

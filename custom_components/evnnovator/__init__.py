@@ -12,11 +12,14 @@ from homeassistant.util import dt as dt_util
 from . import const
 from .account import Account
 from .api import EvnnovatorClient
+from .billing import SessionBilling
+from .charger import ChargerStatusCoordinator
 from .coordinator import EvnnovatorCoordinator
 from .data import EvnnovatorConfigEntry
 from .device import async_register_account_device
 from .forecast import MeterTrack
 from .limits import LimitController
+from .price import TariffCoordinator
 from .services import async_setup_services
 from .statistics import HourlyStatistics
 from .stopping import StopCommands
@@ -68,13 +71,19 @@ async def async_setup_entry(hass: HomeAssistant, entry: EvnnovatorConfigEntry) -
     await statistics.async_backfill(tracker.ledger, coordinator.data, coordinator.reading_time)
     entry.async_on_unload(statistics.async_flush)
     stops = StopCommands(hass, entry, coordinator, tracker)
-    limits = LimitController(hass, entry, coordinator, tracker, stops)
+    price = TariffCoordinator(hass, entry, coordinator.client)
+    limits = LimitController(
+        hass, entry, coordinator, tracker, stops, energy_price=price.energy_price
+    )
     entry.runtime_data = Account(
         coordinator=coordinator,
         tracker=tracker,
         statistics=statistics,
         stops=stops,
         limits=limits,
+        billing=SessionBilling(hass, coordinator, tracker),
+        charger=ChargerStatusCoordinator(hass, entry, coordinator.client),
+        price=price,
     )
     entry.runtime_data.async_follow(entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)

@@ -71,7 +71,7 @@ def _connection_fields(defaults: Mapping[str, Any]) -> dict[probatio.Marker, Any
             CONF_BASE_URL, default=defaults.get(CONF_BASE_URL, DEFAULT_BASE_URL)
         ): _URL,
         probatio.Required(
-            CONF_AUTH_SCHEME, default=defaults.get(CONF_AUTH_SCHEME, AuthScheme.TOKEN.value)
+            CONF_AUTH_SCHEME, default=defaults.get(CONF_AUTH_SCHEME, AuthScheme.BEARER.value)
         ): _AUTH_SCHEME,
     }
 
@@ -142,7 +142,7 @@ _FORM_ERRORS = {
 }
 
 
-async def _async_check_credentials(
+async def _async_try_credentials(
     hass: HomeAssistant, data: Mapping[str, str]
 ) -> tuple[dict[str, str], bool]:
     """Ask the API for the driver's latest session.
@@ -160,6 +160,28 @@ async def _async_check_credentials(
         LOGGER.exception("Unexpected error while checking the EVnnovator credentials")
         return {"base": "unknown"}, False
     return {}, session is not None
+
+
+async def _async_check_credentials(
+    hass: HomeAssistant, data: Mapping[str, str]
+) -> tuple[dict[str, str], bool, str]:
+    """Check the credentials with their scheme and, if the token is refused, once with the other.
+
+    The gateway documents Bearer, OCPI uses Token: the answer says which one this gateway
+    takes. Returns the errors of the first try (none if either worked), whether the driver has
+    a session, and the scheme that worked (else the one asked for).
+    """
+    scheme = data[CONF_AUTH_SCHEME]
+    errors, has_session = await _async_try_credentials(hass, data)
+    if errors.get("base") != "invalid_auth":
+        return errors, has_session, scheme
+    other = AuthScheme.TOKEN if scheme == AuthScheme.BEARER else AuthScheme.BEARER
+    other_errors, other_has_session = await _async_try_credentials(
+        hass, {**data, CONF_AUTH_SCHEME: other.value}
+    )
+    if other_errors:
+        return errors, has_session, scheme
+    return {}, other_has_session, other.value
 
 
 class EvnnovatorConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -192,8 +214,9 @@ class EvnnovatorConfigFlow(ConfigFlow, domain=DOMAIN):
                 # An account already added needs no request to the API.
                 if self.hass.config_entries.async_entry_for_domain_unique_id(DOMAIN, unique_id):
                     return self.async_abort(reason="already_configured")
-                errors, has_session = await _async_check_credentials(self.hass, data)
+                errors, has_session, scheme = await _async_check_credentials(self.hass, data)
                 if not errors:
+                    data[CONF_AUTH_SCHEME] = scheme
                     return await self._async_add_checked(unique_id, data, has_session=has_session)
         # Keep what was typed, except the token: a secret is not sent back to the browser.
         return self.async_show_form(
@@ -245,12 +268,16 @@ class EvnnovatorConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             token = user_input[CONF_TOKEN].strip()
-            errors, _ = await _async_check_credentials(self.hass, {**entry.data, CONF_TOKEN: token})
+            errors, _, scheme = await _async_check_credentials(
+                self.hass, {**entry.data, CONF_TOKEN: token}
+            )
             # The form has the token alone: its error names nothing else.
             if errors.get("base") == "invalid_auth":
                 errors = {"base": "invalid_token"}
             if not errors:
-                return self.async_update_reload_and_abort(entry, data_updates={CONF_TOKEN: token})
+                return self.async_update_reload_and_abort(
+                    entry, data_updates={CONF_TOKEN: token, CONF_AUTH_SCHEME: scheme}
+                )
         return self.async_show_form(
             step_id="reauth_confirm",
             data_schema=probatio.Schema({probatio.Required(CONF_TOKEN): _PASSWORD}),
@@ -277,9 +304,11 @@ class EvnnovatorConfigFlow(ConfigFlow, domain=DOMAIN):
                     unique_id_for(data[CONF_AUTH_ID], data[CONF_BASE_URL])
                 )
                 self._abort_if_unique_id_mismatch(reason="wrong_account")
-                errors, _ = await _async_check_credentials(self.hass, data)
+                errors, _, scheme = await _async_check_credentials(self.hass, data)
             if not errors:
-                return self.async_update_reload_and_abort(entry, data=data)
+                return self.async_update_reload_and_abort(
+                    entry, data={**data, CONF_AUTH_SCHEME: scheme}
+                )
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=self.add_suggested_values_to_schema(

@@ -34,3 +34,4 @@ MAX_ENERGY_LIMIT_KWH: Final = 200.0
 # Events, fired once per session (their data: see README "Events").
 EVENT_SESSION_STARTED: Final = "evnnovator_session_started"
 EVENT_SESSION_COMPLETED: Final = "evnnovator_session_completed"
+EVENT_SESSION_BILLED: Final = "evnnovator_session_billed"

@@ -76,6 +76,8 @@ class EvnnovatorCoordinator(DataUpdateCoordinator[Session | None]):
         self._reported_statuses: set[str] = set()
         self._missing_session = MissingSessionFilter()
         self._fetched_at: datetime | None = None
+        self.fetches = 0
+        """How many answers were fetched: a 429 keeps the last one, and says so by not counting."""
         self._rate_limit_reported = False
 
     @property
@@ -113,6 +115,7 @@ class EvnnovatorCoordinator(DataUpdateCoordinator[Session | None]):
             # A failed update keeps the last session, its polling pace and its planned STOP.
             raise UpdateFailed(translation_domain=DOMAIN, translation_key="session_missing")
         fetched_at = self._fetched_at = dt_util.utcnow()
+        self.fetches += 1
         if self._rate_limit_reported:
             self._rate_limit_reported = False
             LOGGER.info("The EVnnovator API answers at the usual pace again")

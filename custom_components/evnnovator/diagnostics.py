@@ -113,6 +113,7 @@ async def async_get_config_entry_diagnostics(
         "ledger": {
             "total_energy": ledger.total_energy,
             "sessions": {key: asdict(record) for key, record in ledger.sessions.items()},
+            "last_bill": tracker.last_bill,
         },
         "latest_session": (
             None if session is None else async_redact_data(bounded(session.raw), TO_REDACT)

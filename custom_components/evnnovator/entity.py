@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.helpers.entity import EntityDescription
-from homeassistant.helpers.update_coordinator import CoordinatorEntity
+from homeassistant.helpers.update_coordinator import CoordinatorEntity, DataUpdateCoordinator
 
 from .coordinator import EvnnovatorCoordinator
 from .data import EvnnovatorConfigEntry
@@ -39,3 +42,20 @@ class EvnnovatorKeptValueEntity(EvnnovatorEntity):
     def available(self) -> bool:
         """Always: the integration holds the value."""
         return True
+
+
+class EvnnovatorSideEntity[CoordinatorT: DataUpdateCoordinator[Any]](
+    CoordinatorEntity[CoordinatorT]
+):
+    """An entity of the account fed by one of its smaller coordinators (charger, price)."""
+
+    _attr_has_entity_name = True
+
+    def __init__(
+        self, entry: ConfigEntry, coordinator: CoordinatorT, description: EntityDescription
+    ) -> None:
+        """Name the entity by its description and attach it to the account's device."""
+        super().__init__(coordinator)
+        self.entity_description = description
+        self._attr_unique_id = f"{entry.unique_id}_{description.key}"
+        self._attr_device_info = account_device_info(entry)

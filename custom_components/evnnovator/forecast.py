@@ -264,6 +264,8 @@ class Limits:
 
     energy_kwh: float = 0.0
     cost: float = 0.0
+    price_per_kwh: float | None = None
+    """The tariff's price, for the cost limit while the session's own cost/kWh is not known."""
 
     @property
     def any(self) -> bool:
@@ -292,6 +294,8 @@ def remaining_kwh(reading: MeterReading, limits: Limits) -> tuple[float, str] | 
         elif reading.kwh > 0 and reading.cost > 0:
             price = reading.cost / reading.kwh
             candidates.append(((limits.cost - reading.cost) / price, "cost"))
+        elif limits.price_per_kwh:
+            candidates.append(((limits.cost - reading.cost) / limits.price_per_kwh, "cost"))
     if not candidates:
         return None
     return min(candidates)

@@ -46,6 +46,21 @@ class SessionRecord:
     """Who sent that STOP: "energy" or "cost" (a limit) or "user"."""
     autostop: float | None = None
     """The energy (kWh) at which the operator was asked to stop the session by itself."""
+    billed_cost: float | None = None
+    """What the session's bill (CDR) says the driver pays, tax included; None until known."""
+    bill_announced: bool = False
+    """The bill was announced (evnnovator_session_billed), or given up on: never again."""
+
+    @property
+    def counted_cost(self) -> float:
+        """The cost this session adds to the total: its bill once known.
+
+        Never less than the operator's running figure counted before it, so that the total
+        never decreases.
+        """
+        if self.billed_cost is None:
+            return self.cost
+        return max(self.cost, self.billed_cost)
 
     @classmethod
     def from_stored(cls, stored: dict[str, Any]) -> SessionRecord:
@@ -103,7 +118,7 @@ class SessionLedger:
     def total_cost(self, currency: str) -> float:
         """The cost of every session seen that was charged in `currency`."""
         remembered = sum(
-            record.cost for record in self.sessions.values() if record.currency == currency
+            record.counted_cost for record in self.sessions.values() if record.currency == currency
         )
         return self._retired_cost.get(currency, 0.0) + remembered
 
@@ -124,6 +139,7 @@ class SessionLedger:
         if session.total_cost is not None and session.currency is not None:
             if session.currency != record.currency:
                 record.currency, record.cost = session.currency, 0.0
+                record.billed_cost = None
                 observation.changed = True
             if session.total_cost > record.cost:
                 record.cost = session.total_cost
@@ -136,6 +152,25 @@ class SessionLedger:
             observation.announcements.append(Announcement.COMPLETED)
         return observation
 
+    def bill(self, session_id: str, *, amount: float, currency: str | None) -> bool:
+        """Take in a session's bill (tax included); return whether it changed anything.
+
+        A bill counts only in the currency the session's cost was counted in (or sets it,
+        if none was): a bill in another currency cannot replace a figure it cannot be
+        compared with. A corrected bill counts when it is higher: the total never decreases.
+        """
+        record = self.sessions.get(session_id)
+        if record is None or amount < 0:
+            return False
+        if record.currency is None and currency is not None:
+            record.currency = currency
+        elif currency is not None and currency != record.currency:
+            return False
+        if record.billed_cost is not None and amount <= record.billed_cost:
+            return False
+        record.billed_cost = amount
+        return True
+
     def _remember(self, session_id: str) -> SessionRecord:
         record = self.sessions[session_id] = SessionRecord()
         while len(self.sessions) > self._remember_count:
@@ -143,6 +178,6 @@ class SessionLedger:
             self._retired_energy += oldest.energy
             if oldest.currency is not None:
                 self._retired_cost[oldest.currency] = (
-                    self._retired_cost.get(oldest.currency, 0.0) + oldest.cost
+                    self._retired_cost.get(oldest.currency, 0.0) + oldest.counted_cost
                 )
         return record

@@ -28,6 +28,8 @@ from .const import DOMAIN
 from .forecast import Limits, StopPlan, plan_stop
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from homeassistant.config_entries import ConfigEntry
 
     from .api import Session
@@ -58,13 +60,20 @@ class LimitController:
         coordinator: EvnnovatorCoordinator,
         tracker: SessionTracker,
         stops: StopCommands,
+        *,
+        energy_price: Callable[[str | None], float | None],
     ) -> None:
-        """Start with no limits: the number entities restore them."""
+        """Start with no limits: the number entities restore them.
+
+        `energy_price` gives the tariff's price per kWh in a currency, where known: it prices
+        the cost limit before the session shows its own cost per kWh.
+        """
         self._hass = hass
         self._entry = entry
         self._coordinator = coordinator
         self._tracker = tracker
         self._stops = stops
+        self._energy_price = energy_price
         self.limits = Limits()
         self.plan: StopPlan | None = None
         """The STOP planned for the running session, if a limit is set and the rate known."""
@@ -142,7 +151,12 @@ class LimitController:
         if reading is None or reading.session_id != session.id:
             return
         rate = meter.rate_kw(session.start)
-        plan = plan_stop(reading, rate, self.limits, self._tracker.operator.latency)
+        plan = plan_stop(
+            reading,
+            rate,
+            replace(self.limits, price_per_kwh=self._energy_price(session.currency)),
+            self._tracker.operator.latency,
+        )
         if plan is None:
             if record.autostop is not None:  # the operator's own stop: nothing for us to send
                 autostop = plan_stop(reading, rate, Limits(energy_kwh=record.autostop), 0.0)

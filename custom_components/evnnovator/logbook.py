@@ -18,7 +18,7 @@ from homeassistant.const import ATTR_DEVICE_ID
 from homeassistant.core import callback
 from homeassistant.helpers import device_registry as dr
 
-from .const import DOMAIN, EVENT_SESSION_COMPLETED, EVENT_SESSION_STARTED
+from .const import DOMAIN, EVENT_SESSION_BILLED, EVENT_SESSION_COMPLETED, EVENT_SESSION_STARTED
 
 if TYPE_CHECKING:
     from homeassistant.components.logbook.models import LazyEventPartialState
@@ -28,6 +28,7 @@ type Describe = Callable[[LazyEventPartialState], dict[str, str]]
 
 STARTED_ICON = "mdi:battery-charging"
 COMPLETED_ICON = "mdi:check-circle-outline"
+BILLED_ICON = "mdi:receipt-text"
 # The name when the device is gone (the entry was removed after the event was recorded).
 FALLBACK_NAME = "EVnnovator"
 
@@ -36,7 +37,7 @@ FALLBACK_NAME = "EVnnovator"
 def async_describe_events(
     hass: HomeAssistant, async_describe_event: Callable[[str, str, Describe], None]
 ) -> None:
-    """Describe both session events, named after the account's device."""
+    """Describe the session events, named after the account's device."""
 
     def describing(message: Callable[[Mapping[str, Any]], str], icon: str) -> Describe:
         @callback
@@ -55,6 +56,7 @@ def async_describe_events(
     async_describe_event(
         DOMAIN, EVENT_SESSION_COMPLETED, describing(completed_message, COMPLETED_ICON)
     )
+    async_describe_event(DOMAIN, EVENT_SESSION_BILLED, describing(billed_message, BILLED_ICON))
 
 
 def started_message(data: Mapping[str, Any]) -> str:
@@ -81,6 +83,18 @@ def completed_message(data: Mapping[str, Any]) -> str:
         message += ", stopped from Home Assistant"
     elif (limit := data.get("energy_limit")) is not None:
         message += f", {_against_limit(data.get('overshoot'), limit)}"
+    return message
+
+
+def billed_message(data: Mapping[str, Any]) -> str:
+    """E.g. "was billed 3.40 INR with 0.52 INR tax for 0.16 kWh"; unknown figures left out."""
+    currency = data.get("currency")
+    cost = data.get("cost")
+    message = "was billed" if cost is None else f"was billed {_amount(cost, currency)}"
+    if (tax := data.get("tax")) is not None:
+        message += f" with {_amount(tax, currency)} tax"
+    if (energy := data.get("energy")) is not None:
+        message += f" for {_kwh(energy)} kWh"
     return message
 
 

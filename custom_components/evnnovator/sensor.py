@@ -25,9 +25,11 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 from homeassistant.util import dt as dt_util
 
-from .api import Session, SessionStatus
+from .api import Evse, EvseStatus, Session, SessionStatus, Tariff
+from .charger import ChargerStatusCoordinator
 from .data import EvnnovatorConfigEntry
-from .entity import EvnnovatorEntity, EvnnovatorKeptValueEntity
+from .entity import EvnnovatorEntity, EvnnovatorKeptValueEntity, EvnnovatorSideEntity
+from .price import TariffCoordinator
 
 if TYPE_CHECKING:
     from .limits import LimitController
@@ -136,6 +138,8 @@ SENSORS: tuple[EvnnovatorSensorEntityDescription, ...] = (
         value_fn=lambda session: session.total_cost if session.currency else None,
         unit_fn=lambda session: session.currency,
         last_reset_fn=_session_start,
+        # The operator's running figure excludes tax: the bill (Last session billed cost) has it.
+        attributes_fn=lambda _session: {"tax_included": False},
     ),
     EvnnovatorSensorEntityDescription(
         key="started",
@@ -237,6 +241,9 @@ async def async_setup_entry(
         [
             EvnnovatorChargingPowerSensor(coordinator, CHARGING_POWER),
             EvnnovatorPlannedStopSensor(coordinator, PLANNED_STOP),
+            EvnnovatorBillSensor(entry, BILLED_COST),
+            EvnnovatorChargerStatusSensor(entry, entry.runtime_data.charger, CHARGER_STATUS),
+            EvnnovatorEnergyPriceSensor(entry, entry.runtime_data.price, ENERGY_PRICE),
         ]
     )
 
@@ -254,6 +261,31 @@ PLANNED_STOP = SensorEntityDescription(
     key="planned_stop",
     translation_key="planned_stop",
     device_class=SensorDeviceClass.TIMESTAMP,
+)
+
+
+BILLED_COST = SensorEntityDescription(
+    key="billed_cost",
+    translation_key="billed_cost",
+    device_class=SensorDeviceClass.MONETARY,
+    suggested_display_precision=2,
+)
+
+
+CHARGER_STATUS = SensorEntityDescription(
+    key="charger_status",
+    translation_key="charger_status",
+    device_class=SensorDeviceClass.ENUM,
+    options=[status.value.lower() for status in EvseStatus],
+    # Each poll is one more request: on when an automation needs it (see the README).
+    entity_registry_enabled_default=False,
+)
+
+
+ENERGY_PRICE = SensorEntityDescription(
+    key="energy_price",
+    translation_key="energy_price",
+    suggested_display_precision=2,
 )
 
 
@@ -389,3 +421,103 @@ class EvnnovatorPlannedStopSensor(EvnnovatorEntity, SensorEntity):
         if armed is not self._limits.plan:
             return {"limit": armed.limit}
         return {"limit": armed.limit, "stop_command_at": armed.send_at}
+
+
+class EvnnovatorBillSensor(EvnnovatorKeptValueEntity, SensorEntity):
+    """What the latest billed session cost, tax included, from its charge detail record.
+
+    Kept across restarts and while the API is away: a bill does not change.
+    """
+
+    @property
+    def _bill(self) -> Mapping[str, Any]:
+        return self._runtime.tracker.last_bill or {}
+
+    @property
+    def native_value(self) -> float | None:
+        """The amount with tax."""
+        return self._bill.get("cost") if self._bill.get("currency") else None
+
+    @property
+    def native_unit_of_measurement(self) -> str | None:
+        """The bill's currency."""
+        currency: str | None = self._bill.get("currency")
+        return currency
+
+    @property
+    def extra_state_attributes(self) -> Mapping[str, Any] | None:
+        """The amount before tax, the tax, the billed energy (kWh) and duration (minutes)."""
+        bill = self._bill
+        if not bill:
+            return None
+        names = ("cost_before_tax", "tax", "energy", "duration", "session_id")
+        return {name: bill.get(name) for name in names}
+
+
+class EvnnovatorChargerStatusSensor(EvnnovatorSideEntity[ChargerStatusCoordinator], SensorEntity):
+    """The status of the latest session's charger (EVSE), which says whether it is free."""
+
+    async def async_added_to_hass(self) -> None:
+        """Ask at once rather than an idle interval later."""
+        await super().async_added_to_hass()
+        await self.coordinator.async_request_refresh()
+
+    @property
+    def _evse(self) -> Evse | None:
+        evse: Evse | None = self.coordinator.data
+        return evse
+
+    @property
+    def native_value(self) -> str | None:
+        """OCPI's status in lower case; unknown for one OCPI does not define."""
+        evse = self._evse
+        known = None if evse is None else evse.known_status
+        return None if known is None else known.value.lower()
+
+    @property
+    def extra_state_attributes(self) -> Mapping[str, Any] | None:
+        """The charger's printed id and its capabilities (None: the API does not say)."""
+        evse = self._evse
+        if evse is None:
+            return None
+        capabilities = None if evse.capabilities is None else list(evse.capabilities)
+        return {"evse_id": evse.evse_id, "capabilities": capabilities}
+
+
+class EvnnovatorEnergyPriceSensor(EvnnovatorSideEntity[TariffCoordinator], SensorEntity):
+    """The price per kWh before tax at the latest session's connector, from its tariff.
+
+    In `<currency>/kWh`, as the Energy dashboard takes a price entity.
+    """
+
+    @property
+    def _tariff(self) -> Tariff | None:
+        tariff: Tariff | None = self.coordinator.data
+        return tariff
+
+    @property
+    def native_value(self) -> float | None:
+        """The energy price before tax."""
+        tariff = self._tariff
+        return None if tariff is None or not tariff.currency else tariff.energy_price
+
+    @property
+    def native_unit_of_measurement(self) -> str | None:
+        """The tariff's currency per kWh."""
+        tariff = self._tariff
+        return None if tariff is None or not tariff.currency else f"{tariff.currency}/kWh"
+
+    @property
+    def extra_state_attributes(self) -> Mapping[str, Any] | None:
+        """The tariff's id and its other components (per hour, flat), all before tax."""
+        tariff = self._tariff
+        if tariff is None:
+            return None
+        return {
+            "tariff_id": tariff.tariff_id,
+            "tax_included": False,
+            "other_components": [
+                {"type": part.type, "price": part.price, "step_size": part.step_size}
+                for part in tariff.other_components
+            ],
+        }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from homeassistant.const import ATTR_CONFIG_ENTRY_ID
 from homeassistant.core import (
@@ -18,9 +18,12 @@ import probatio
 
 from .const import CONF_TOKEN_UID, DOMAIN, MAX_ENERGY_LIMIT_KWH
 from .errors import translated_errors
+from .finder import chargers_answer
 
 if TYPE_CHECKING:
     from datetime import datetime
+
+    from homeassistant.util.json import JsonValueType
 
     from .api import Session
     from .data import EvnnovatorConfigEntry
@@ -28,11 +31,20 @@ if TYPE_CHECKING:
 SERVICE_START_CHARGING: Final = "start_charging"
 SERVICE_STOP_CHARGING: Final = "stop_charging"
 SERVICE_GET_LATEST_SESSION: Final = "get_latest_session"
+SERVICE_FIND_CHARGERS: Final = "find_chargers"
 
 ATTR_LOCATION_ID: Final = "location_id"
 ATTR_EVSE_UID: Final = "evse_uid"
 ATTR_TOKEN_UID: Final = CONF_TOKEN_UID
 ATTR_ENERGY_LIMIT: Final = "energy_limit"
+ATTR_LATITUDE: Final = "latitude"
+ATTR_LONGITUDE: Final = "longitude"
+ATTR_DISTANCE: Final = "distance"
+ATTR_POWER_TYPE: Final = "power_type"
+ATTR_ONLY_AVAILABLE: Final = "only_available"
+# OCPI's power types, in lower case as the UI's options must be.
+POWER_TYPES: Final = ("ac_1_phase", "ac_3_phase", "dc")
+DEFAULT_SEARCH_KM: Final = 5.0
 
 # Text that may be left empty: an empty value (e.g. a template that renders nothing) means
 # "not given", so that the default applies.
@@ -60,6 +72,20 @@ START_CHARGING_SCHEMA: Final = ACCOUNT_SCHEMA.extend(
     }
 )
 
+FIND_CHARGERS_SCHEMA: Final = ACCOUNT_SCHEMA.extend(
+    {
+        probatio.Inclusive(ATTR_LATITUDE, "coordinates"): cv.latitude,
+        probatio.Inclusive(ATTR_LONGITUDE, "coordinates"): cv.longitude,
+        probatio.Optional(ATTR_DISTANCE, default=DEFAULT_SEARCH_KM): probatio.All(
+            probatio.Coerce(float), probatio.Range(min=0.1, max=100)
+        ),
+        probatio.Optional(ATTR_POWER_TYPE): probatio.All(
+            cv.string, str.lower, probatio.In(POWER_TYPES)
+        ),
+        probatio.Optional(ATTR_ONLY_AVAILABLE, default=False): cv.boolean,
+    }
+)
+
 
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
@@ -77,6 +103,13 @@ def async_setup_services(hass: HomeAssistant) -> None:
         _async_stop_charging,
         schema=ACCOUNT_SCHEMA,
         supports_response=SupportsResponse.OPTIONAL,
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_FIND_CHARGERS,
+        _async_find_chargers,
+        schema=FIND_CHARGERS_SCHEMA,
+        supports_response=SupportsResponse.ONLY,
     )
     hass.services.async_register(
         DOMAIN,
@@ -151,17 +184,17 @@ async def async_start_charging(
 ) -> dict[str, Any]:
     """Ask the operator to start a session, stopping by itself at the energy limit if any.
 
-    What is not given comes from the latest session (the charger), the options (the token
-    uid) and the Energy limit entity: the action and the Start charging button both start here.
+    What is not given comes from the latest session (the charger), the options or else the
+    gateway (the token uid) and the Energy limit entity: the action and the Start charging
+    button both start here.
     """
     coordinator = entry.runtime_data.coordinator
     location_id, evse_uid = _charge_point(coordinator.data, location_id, evse_uid)
-    token_uid = _required(
-        token_uid or entry.options.get(CONF_TOKEN_UID), ATTR_TOKEN_UID, "no_token_uid"
-    )
+    _refuse_if_not_remote_startable(entry, evse_uid)
     # Without one given, the Energy limit entity's: the operator's stop backs up the limit's.
     energy_limit = energy_limit or entry.runtime_data.limits.energy_limit or None
     async with translated_errors(coordinator.hass, entry):
+        token_uid = token_uid or await _async_token_uid(entry, location_id)
         await coordinator.client.start_session(
             location_id=location_id,
             evse_uid=evse_uid,
@@ -185,6 +218,35 @@ async def async_start_charging(
     }
 
 
+def _refuse_if_not_remote_startable(entry: EvnnovatorConfigEntry, evse_uid: str) -> None:
+    """Refuse up front an EVSE the API lists capabilities for, without remote start."""
+    evse = entry.runtime_data.charger.data
+    if (
+        evse is not None
+        and evse.uid is not None
+        and evse.uid.casefold() == evse_uid.casefold()
+        and evse.remote_start_refused
+    ):
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="not_remote_startable",
+            translation_placeholders={"charger": evse.evse_id or evse_uid},
+        )
+
+
+async def _async_token_uid(entry: EvnnovatorConfigEntry, location_id: str) -> str:
+    """The option's token uid; else the driver's at that location, from the gateway once."""
+    if option := entry.options.get(CONF_TOKEN_UID):
+        return str(option)
+    tracker = entry.runtime_data.tracker
+    if (known := tracker.token_uids.get(location_id)) is not None:
+        return known
+    client = entry.runtime_data.coordinator.client
+    uid = await client.get_token_uid(entry.runtime_data.coordinator.auth_id, location_id)
+    tracker.remember_token_uid(location_id, uid)
+    return uid
+
+
 async def _async_stop_charging(call: ServiceCall) -> ServiceResponse:
     """Stop the running session; answer with what it had delivered when STOP was accepted."""
     session = await _account(call).runtime_data.stops.async_stop_by_user()
@@ -194,6 +256,30 @@ async def _async_stop_charging(call: ServiceCall) -> ServiceResponse:
         "cost": session.total_cost,
         "currency": session.currency,
     }
+
+
+async def _async_find_chargers(call: ServiceCall) -> ServiceResponse:
+    """Locations near a point (default: home) with their chargers, nearest first."""
+    entry = _account(call)
+    latitude = call.data.get(ATTR_LATITUDE, call.hass.config.latitude)
+    longitude = call.data.get(ATTR_LONGITUDE, call.hass.config.longitude)
+    only_available = call.data[ATTR_ONLY_AVAILABLE]
+    async with translated_errors(call.hass, entry):
+        locations = await entry.runtime_data.coordinator.client.search_locations(
+            latitude=latitude,
+            longitude=longitude,
+            distance_km=call.data[ATTR_DISTANCE],
+            power_type=(call.data.get(ATTR_POWER_TYPE) or "").upper() or None,
+            status="AVAILABLE" if only_available else None,
+        )
+    answer = chargers_answer(
+        locations,
+        latitude,
+        longitude,
+        only_available=only_available,
+        tariff=entry.runtime_data.price.data,
+    )
+    return {"locations": cast("list[JsonValueType]", answer)}
 
 
 @callback

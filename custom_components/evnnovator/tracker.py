@@ -13,7 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from homeassistant.helpers.storage import Store
 
-from .const import DOMAIN, EVENT_SESSION_COMPLETED, EVENT_SESSION_STARTED
+from .const import (
+    DOMAIN,
+    EVENT_SESSION_BILLED,
+    EVENT_SESSION_COMPLETED,
+    EVENT_SESSION_STARTED,
+)
 from .forecast import OperatorModel
 from .ledger import Announcement, SessionLedger, SessionRecord
 
@@ -23,7 +28,7 @@ if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
     from homeassistant.core import HomeAssistant
 
-    from .api import Session
+    from .api import ChargeDetailRecord, Session
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -50,6 +55,10 @@ class SessionTracker:
         self.ledger = SessionLedger()
         self.operator = OperatorModel()
         self.device_id: str | None = None
+        self.last_bill: dict[str, Any] | None = None
+        """The latest bill taken in (see `bill`), kept across restarts."""
+        self.token_uids: dict[str, str] = {}
+        """The driver's charging token uid per location (hex id), as the gateway gave it."""
         self._first_run = True
 
     async def async_load(self) -> None:
@@ -58,6 +67,8 @@ class SessionTracker:
         self.ledger = SessionLedger(stored)
         self.operator = OperatorModel(None if stored is None else stored.get("operator"))
         self._first_run = stored is None
+        self.last_bill = None if stored is None else stored.get("last_bill")
+        self.token_uids = dict((stored or {}).get("token_uids") or {})
         self._entry.async_on_unload(self._async_flush)
 
     def record(self, session_id: str) -> SessionRecord | None:
@@ -86,6 +97,39 @@ class SessionTracker:
         if observation.changed:
             self._save()
         return observation.record
+
+    def bill(self, session: Session, cdr: ChargeDetailRecord) -> None:
+        """Take in a session's bill: count it in the total, keep it, announce it once."""
+        record = self.record(session.id)
+        if record is None or record.bill_announced:
+            return
+        currency = cdr.currency or session.currency
+        if cdr.billed_cost is not None:
+            # The totals only: HourlyStatistics has no entry point that restates a session's
+            # cost in the hours it charged, so the hourly cost statistics keep the operator's
+            # figures before tax (see the README's "The bill").
+            self.ledger.bill(session.id, amount=cdr.billed_cost, currency=currency)
+        record.bill_announced = True
+        self.last_bill = {
+            "session_id": session.id,
+            "cost": _rounded(cdr.billed_cost),
+            "cost_before_tax": _rounded(cdr.cost_excl_tax),
+            "tax": _rounded(cdr.tax),
+            "currency": currency,
+            "energy": None if cdr.energy_kwh is None else round(cdr.energy_kwh, 3),
+            "duration": None if cdr.duration_minutes is None else round(cdr.duration_minutes, 1),
+        }
+        self._hass.bus.async_fire(
+            EVENT_SESSION_BILLED,
+            {"device_id": self.device_id, "config_entry_id": self._entry.entry_id} | self.last_bill,
+        )
+        self._save()
+
+    def remember_token_uid(self, location_id: str, uid: str) -> None:
+        """Keep the driver's token uid at a location, so that it is asked for once."""
+        if self.token_uids.get(location_id) != uid:
+            self.token_uids[location_id] = uid
+            self._save()
 
     def learned(self) -> None:
         """The operator model learned something: keep it, without a write per meter value."""
@@ -118,7 +162,11 @@ class SessionTracker:
         self._hass.bus.async_fire(event_type, data)
 
     def _as_dict(self) -> dict[str, Any]:
-        return self.ledger.as_dict() | {"operator": self.operator.as_dict()}
+        return self.ledger.as_dict() | {
+            "operator": self.operator.as_dict(),
+            "last_bill": self.last_bill,
+            "token_uids": self.token_uids,
+        }
 
     def _save(self) -> None:
         self._store.async_delay_save(self._as_dict, SAVE_DELAY)
@@ -126,3 +174,8 @@ class SessionTracker:
     async def _async_flush(self) -> None:
         """Write what is pending now, rather than on a timer that outlives the entry."""
         await self._store.async_save(self._as_dict())
+
+
+def _rounded(amount: float | None) -> float | None:
+    """A money amount to the cent (the API's float is unrounded: 3.3983999999999996)."""
+    return None if amount is None else round(amount, 2)

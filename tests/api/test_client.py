@@ -50,7 +50,7 @@ async def test_latest_session_over_http(sim: Simulator, client: EvnnovatorClient
         None,
         200,
     )
-    assert (request.auth_scheme, request.authorized) == ("token", True)
+    assert (request.auth_scheme, request.authorized) == ("bearer", True)
 
 
 @pytest.mark.parametrize("auth_id", [DEMO_AUTH_ID_NEW, "nobody-knows-me"])
@@ -157,7 +157,7 @@ async def test_start_session_body(
 @pytest.mark.parametrize(
     ("options", "scheme"),
     [
-        pytest.param({}, "token", id="default"),
+        pytest.param({}, "bearer", id="default"),
         pytest.param({"auth_scheme": "token"}, "token", id="token"),
         pytest.param({"auth_scheme": "bearer"}, "bearer", id="bearer"),
         pytest.param({"auth_scheme": "Bearer"}, "bearer", id="bearer-capitalised"),
@@ -167,7 +167,7 @@ async def test_start_session_body(
 async def test_authorization_scheme(
     sim: Simulator, make_client: MakeClient, options: dict[str, str], scheme: str
 ) -> None:
-    """The token goes in `Authorization: Token <t>` by default, `Bearer <t>` when chosen."""
+    """The token goes in `Authorization: Bearer <t>` by default (as the gateway documents)."""
     client = make_client(**options)
     assert client.auth_scheme == scheme
     await client.get_latest_session(DEMO_AUTH_ID)
@@ -184,7 +184,7 @@ async def test_wrong_token_is_401(sim: Simulator, make_client: MakeClient) -> No
     )
     assert err.status == 401
     [request] = sim.requests
-    assert (request.auth_scheme, request.authorized, request.status) == ("token", False, 401)
+    assert (request.auth_scheme, request.authorized, request.status) == ("bearer", False, 401)
 
 
 async def test_blocked_driver_is_403(client: EvnnovatorClient) -> None:

@@ -43,7 +43,7 @@ def test_add_integration_see_the_session_and_stop_it(
     assert [(e["title"], e["state"]) for e in entry] == [(DEMO_AUTH_ID, "loaded")]
     served = simulator.requests()
     assert served, "the config flow did not ask the simulator"
-    assert {(r["auth_scheme"], r["authorized"]) for r in served} == {("token", True)}
+    assert {(r["auth_scheme"], r["authorized"]) for r in served} == {("bearer", True)}
 
     show_dashboard_card(page, screenshots)
 

@@ -12,11 +12,12 @@ import json
 import logging
 import math
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import aiohttp
 from yarl import URL
 
+from .cdr import ChargeDetailRecord, parse_cdr
 from .exceptions import (
     EvnnovatorAuthenticationError,
     EvnnovatorCommandRejectedError,
@@ -26,9 +27,11 @@ from .exceptions import (
     EvnnovatorResponseError,
     EvnnovatorServerError,
 )
-from .models import Session, parse_session
+from .fields import JsonObject
+from .models import Evse, Location, Session, parse_evse, parse_location, parse_session
 from .plausibility import implausibility
 from .scrub import scrub
+from .tariff import Tariff, parse_tariff
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -137,7 +140,8 @@ class EvnnovatorClient:
         *,
         token: str,
         base_url: str = DEFAULT_BASE_URL,
-        auth_scheme: AuthScheme | str = AuthScheme.TOKEN,
+        # The gateway's own pages document Bearer; OCPI's Token is the other choice.
+        auth_scheme: AuthScheme | str = AuthScheme.BEARER,
         request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
@@ -196,6 +200,88 @@ class EvnnovatorClient:
             raise EvnnovatorResponseError(f"Refused the latest session: {reason}")
         self._report_out_of_range(session)
         return session
+
+    async def get_session_cdr(self, session: Session) -> ChargeDetailRecord | None:
+        """Return the bill (CDR) of a finished session, or None while the operator has none (404).
+
+        The CDR is named by the session's numeric `session_id`, not the hex `id`; its units
+        are checked against the session.
+        """
+        if not session.session_id:
+            raise EvnnovatorError("the session has no session_id to ask its CDR by")
+        call = "the session's CDR"
+        path = f"/cdrs/session/{encode_path_segment(session.session_id)}"
+        data = await self._get_data(path, call, missing_ok=True)
+        return None if data is None else parse_cdr(data, session)
+
+    async def get_evse(self, location_id: str, evse_id: str) -> Evse | None:
+        """Return one EVSE by its location's and its own hex `id`; None if the API has none."""
+        if not location_id or not evse_id:
+            raise EvnnovatorError("location_id and evse_id must not be empty")
+        call = "the charger"
+        path = f"/locations/{encode_path_segment(location_id)}/evse/{encode_path_segment(evse_id)}"
+        data = await self._get_data(path, call, missing_ok=True)
+        return None if data is None else parse_evse(data)
+
+    async def get_tariff(self, location_id: str, tariff_id: str) -> Tariff | None:
+        """Return a connector's tariff at a location (its hex `id`); None if the API has none."""
+        if not location_id or not tariff_id:
+            raise EvnnovatorError("location_id and tariff_id must not be empty")
+        path = (
+            f"/tariffs/location/{encode_path_segment(location_id)}/{encode_path_segment(tariff_id)}"
+        )
+        data = await self._get_data(path, "the tariff", missing_ok=True)
+        return None if data is None else parse_tariff(data)
+
+    async def search_locations(
+        self,
+        *,
+        latitude: float,
+        longitude: float,
+        distance_km: float,
+        power_type: str | None = None,
+        status: str | None = None,
+    ) -> list[Location]:
+        """Return the locations near a point, with their EVSEs, as the API pages them.
+
+        The unit of `distance` is not documented: assumed kilometres.
+        """
+        query: dict[str, str] = {
+            "latitude": f"{latitude:.6f}",
+            "longitude": f"{longitude:.6f}",
+            "distance": f"{distance_km:g}",
+        }
+        if power_type:
+            query["power_type"] = power_type
+        if status:
+            query["status"] = status
+        data = await self._get_data(f"/locations/search?{urlencode(query)}", "the search")
+        page = JsonObject(data if data is not None else {}, "search")
+        return [parse_location(item.raw) for item in page.children("content")]
+
+    async def get_token_uid(self, auth_id: str, location_id: str) -> str:
+        """Return the driver's charging token uid at a location's operator (what START takes).
+
+        `location_id` is the location's hex `id`. The gateway whitelists the driver there
+        first if needed.
+        """
+        if not auth_id or not location_id:
+            raise EvnnovatorError("auth_id and location_id must not be empty")
+        call = "the driver's token uid"
+        path = (
+            f"/whitelist/driver/{encode_path_segment(auth_id)}"
+            f"/location/{encode_path_segment(location_id)}"
+        )
+        data = await self._get_data(path, call)
+        uid = JsonObject(data, "whitelist").text("uid") if isinstance(data, dict) else None
+        if uid is None or not uid.strip() or not uid.isprintable():
+            raise EvnnovatorResponseError(f"The answer to {call} has no uid")
+        return uid.strip()
+
+    async def _get_data(self, path: str, call: str, *, missing_ok: bool = False) -> Any:
+        """GET `path` and return the envelope's `data` (None for an allowed 404)."""
+        payload = await self._request("GET", path, call=call, missing_ok=missing_ok)
+        return None if payload is None else _envelope_data(payload, call)
 
     def _report_out_of_range(self, session: Session) -> None:
         """Say once per field that a timestamp was too far off to be true."""

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, tzinfo
 from enum import StrEnum
 from typing import Any
 
+from .exceptions import EvnnovatorResponseError
 from .fields import JsonObject
 from .timestamps import resolve_time_zone
 
@@ -32,15 +33,75 @@ class Coordinates:
     longitude: float
 
 
+class EvseStatus(StrEnum):
+    """OCPI's EVSE statuses. The API may send others; models keep those as plain text."""
+
+    AVAILABLE = "AVAILABLE"
+    BLOCKED = "BLOCKED"
+    CHARGING = "CHARGING"
+    INOPERATIVE = "INOPERATIVE"
+    OUTOFORDER = "OUTOFORDER"
+    PLANNED = "PLANNED"
+    REMOVED = "REMOVED"
+    RESERVED = "RESERVED"
+    UNKNOWN = "UNKNOWN"
+
+
+REMOTE_START_STOP_CAPABLE = "REMOTE_START_STOP_CAPABLE"
+
+
+@dataclass(frozen=True, slots=True)
+class Connector:
+    """One connector of an EVSE; 0 volts or amperes (often sent) read as unknown."""
+
+    id: str | None
+    standard: str | None
+    power_type: str | None
+    voltage: float | None
+    amperage: float | None
+    max_power_kw: float | None
+    tariff_id: str | None
+
+    @property
+    def power_kw(self) -> float | None:
+        """The connector's power: as the API states it, else volts x amperes (x 3 phases)."""
+        if self.max_power_kw:
+            return self.max_power_kw
+        if not self.voltage or not self.amperage:
+            return None
+        phases = 3 if self.power_type and "3_PHASE" in self.power_type.upper() else 1
+        return self.voltage * self.amperage * phases / 1000
+
+
 @dataclass(frozen=True, slots=True)
 class Evse:
     """One charging point (EVSE) of a location."""
 
     uid: str | None
     evse_id: str | None
+    """The printed id (e.g. IN*TCZ*1): several EVSEs of a location may share it."""
     status: str | None
     id: str | None = None
     floor_level: str | None = None
+    capabilities: tuple[str, ...] | None = None
+    """None when the API does not say (often): unknown, not "none"."""
+    connectors: tuple[Connector, ...] = ()
+    coordinates: Coordinates | None = None
+
+    @property
+    def known_status(self) -> EvseStatus | None:
+        """The status as one of OCPI's, or None for a value OCPI does not define."""
+        try:
+            return None if self.status is None else EvseStatus(self.status.strip().upper())
+        except ValueError:
+            return None
+
+    @property
+    def remote_start_refused(self) -> bool:
+        """Whether the API says this EVSE cannot be started remotely (it lists capabilities)."""
+        return self.capabilities is not None and REMOTE_START_STOP_CAPABLE not in {
+            capability.upper() for capability in self.capabilities
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,14 +213,41 @@ class Session:
         return None
 
 
+def _parse_connector(data: JsonObject) -> Connector:
+    watts = data.non_negative("max_electric_power")
+    return Connector(
+        id=data.text("id"),
+        standard=data.text("standard"),
+        power_type=data.text("power_type"),
+        voltage=data.non_negative("voltage"),
+        amperage=data.non_negative("amperage"),
+        max_power_kw=None if watts is None else watts / 1000,
+        tariff_id=data.text("tariff_id"),
+    )
+
+
 def _parse_evse(data: JsonObject) -> Evse:
+    capabilities = data.raw.get("capabilities")
+    if capabilities is not None and not (
+        isinstance(capabilities, list) and all(isinstance(item, str) for item in capabilities)
+    ):
+        raise EvnnovatorResponseError("evse.capabilities is not a list of texts")
     return Evse(
         uid=data.text("uid"),
         evse_id=data.text("evse_id"),
         status=data.text("status"),
         id=data.text("id"),
         floor_level=data.text("floor_level"),
+        capabilities=None if capabilities is None else tuple(capabilities),
+        connectors=tuple(_parse_connector(item) for item in data.children("connectors")),
+        # Numbers at the location, strings at the EVSE: the reader takes both.
+        coordinates=_parse_coordinates(data.child("coordinates")),
     )
+
+
+def parse_evse(value: Any) -> Evse:
+    """Build an Evse from the `data` of an EVSE answer; raises EvnnovatorResponseError."""
+    return _parse_evse(JsonObject(value, "evse"))
 
 
 def _parse_coordinates(data: JsonObject | None) -> Coordinates | None:
@@ -188,6 +276,11 @@ def _parse_location(data: JsonObject) -> Location:
         coordinates=_parse_coordinates(data.child("coordinates")),
         evses=tuple(_parse_evse(evse) for evse in data.children("evses")),
     )
+
+
+def parse_location(value: Any) -> Location:
+    """Build a Location from a locations answer's object; raises EvnnovatorResponseError."""
+    return _parse_location(JsonObject(value, "location"))
 
 
 def parse_session(value: Any) -> Session:

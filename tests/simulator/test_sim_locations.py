@@ -1,0 +1,80 @@
+"""The locations calls: EVSE statuses that follow the sessions, the published quirks."""
+
+import pytest
+
+from evnnovator_simulator import DEMO_AUTH_ID, DEMO_EVSE_UID, DEMO_LOCATION_ID, SimulatorSettings
+
+from .conftest import AUTH, SimEnv
+
+
+async def get(sim_env: SimEnv, path: str) -> tuple[int, object]:
+    reply = await sim_env.request("GET", f"{sim_env.base_url}{path}", headers=AUTH)
+    return reply.status, reply.json()["data"]
+
+
+async def test_the_location_and_its_evses(sim_env: SimEnv) -> None:
+    """Shared evse_id texts, coordinates as strings at the EVSE, capabilities on one only."""
+    status, location = await get(sim_env, f"/locations/{DEMO_LOCATION_ID}")
+    assert status == 200
+    assert isinstance(location, dict)
+    first, second = location["evses"]
+    assert first["evse_id"] == second["evse_id"] == "IN*TCZ*2"
+    assert isinstance(location["coordinates"]["latitude"], float)
+    assert isinstance(first["coordinates"]["latitude"], str)
+    assert "REMOTE_START_STOP_CAPABLE" in first["capabilities"]
+    assert "capabilities" not in second
+    assert second["connectors"][0]["voltage"] == 0
+    # The demo driver charges on the first one.
+    assert (first["status"], second["status"]) == ("CHARGING", "AVAILABLE")
+
+
+async def test_one_evse_by_its_hex_id(sim_env: SimEnv) -> None:
+    status, evse = await get(
+        sim_env, f"/locations/{DEMO_LOCATION_ID}/evse/3d2542dc29da4512d061391db6a18377"
+    )
+    assert status == 200
+    assert isinstance(evse, dict)
+    assert evse["uid"] == DEMO_EVSE_UID
+    sim_env.sim.set_evse_status(DEMO_EVSE_UID, "OUTOFORDER")
+    _, evse = await get(
+        sim_env, f"/locations/{DEMO_LOCATION_ID}/evse/3d2542dc29da4512d061391db6a18377"
+    )
+    assert isinstance(evse, dict)
+    assert evse["status"] == "OUTOFORDER"
+    # Not by its uid, and not at another location.
+    assert (await get(sim_env, f"/locations/{DEMO_LOCATION_ID}/evse/{DEMO_EVSE_UID}"))[0] == 404
+    assert (await get(sim_env, "/locations/0000/evse/3d2542dc29da4512d061391db6a18377"))[0] == 404
+    assert (await get(sim_env, "/locations/0000"))[0] == 404
+
+
+async def test_the_whitelist_uid(sim_env: SimEnv) -> None:
+    """The driver's token uid at the location; 404 elsewhere or for an unknown driver."""
+    status, data = await get(
+        sim_env, f"/whitelist/driver/{DEMO_AUTH_ID}/location/{DEMO_LOCATION_ID}"
+    )
+    assert status == 200
+    assert data == {"uid": "aGyJYcVTJDYXykvp"}
+    assert (await get(sim_env, f"/whitelist/driver/nobody/location/{DEMO_LOCATION_ID}"))[0] == 404
+    assert (await get(sim_env, f"/whitelist/driver/{DEMO_AUTH_ID}/location/0000"))[0] == 404
+    blocked = f"/whitelist/driver/demo-driver-blocked/location/{DEMO_LOCATION_ID}"
+    assert (await get(sim_env, blocked))[0] == 403
+
+
+async def test_the_search(sim_env: SimEnv) -> None:
+    """Within the distance, with an EVSE of that power type and status; a page of locations."""
+    near = "/locations/search?latitude=28.46&longitude=77.03"
+    status, page = await get(sim_env, near)
+    assert status == 200
+    assert isinstance(page, dict)
+    assert [location["id"] for location in page["content"]] == [DEMO_LOCATION_ID]
+    assert (await get(sim_env, f"{near}&distance=0.01"))[1]["content"] == []  # type: ignore[index]
+    assert (await get(sim_env, f"{near}&power_type=DC"))[1]["content"] == []  # type: ignore[index]
+    found = await get(sim_env, f"{near}&status=OUTOFORDER")
+    assert found[1]["content"] == []  # type: ignore[index]
+    assert (await get(sim_env, "/locations/search?latitude=north"))[0] == 400
+
+
+def test_a_gateway_takes_at_least_one_known_scheme() -> None:
+    for schemes in [(), ("basic",)]:
+        with pytest.raises(ValueError, match="auth_schemes"):
+            SimulatorSettings(auth_schemes=schemes)

@@ -1,0 +1,194 @@
+"""The bill of each finished session (its CDR): sensor, event, total cost, across restarts."""
+
+import logging
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import HomeAssistant
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
+
+from custom_components.evnnovator.api import parse_cdr, parse_session
+from custom_components.evnnovator.billing import BILL_ATTEMPTS_AT
+from custom_components.evnnovator.const import EVENT_SESSION_BILLED
+from evnnovator_simulator import DEMO_AUTH_ID, Simulator
+from evnnovator_simulator.faults import FaultKind
+
+from .helpers import advance
+from .test_tracker import finish_session, reload
+
+BILLED_COST = "sensor.evnnovator_demo_driver_1_last_session_billed_cost"
+SESSION_COST = "sensor.evnnovator_demo_driver_1_session_cost"
+TOTAL_COST = "sensor.evnnovator_demo_driver_1_total_cost"
+
+# Every fault kind that answers otherwise than normally (the patching kinds change a session,
+# and a timeout would hold the test for the client's timeout).
+ANSWERING_FAULTS = [
+    kind
+    for kind in FaultKind
+    if kind
+    not in {
+        FaultKind.TIMEOUT,
+        FaultKind.SLOW,
+        FaultKind.ECHO_TOKEN_FIELD,
+        FaultKind.ABSURD_KWH,
+        FaultKind.LONG_TEXT,
+        FaultKind.NESTED_FIELD,
+        FaultKind.FAR_FUTURE,
+    }
+]
+
+pytestmark = pytest.mark.freeze_time("2026-11-23T08:00:00+00:00")
+
+
+def cdr_requests(simulator: Simulator) -> list[str]:
+    """The paths of the CDR requests the simulator received."""
+    return [request.path for request in simulator.requests if "/cdrs/" in request.path]
+
+
+async def test_the_bill_is_fetched_once_with_tax(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: Simulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Half a minute after the end the CDR exists: sensor, event and total show it with tax."""
+    billed = async_capture_events(hass, EVENT_SESSION_BILLED)
+    assert hass.states.get(BILLED_COST).state == "unknown"
+    assert hass.states.get(SESSION_COST).attributes["tax_included"] is False
+    session = await finish_session(hass, freezer, init_integration, simulator)
+    assert session["status"] == "COMPLETED"
+    assert cdr_requests(simulator) == []
+    await advance(hass, freezer, BILL_ATTEMPTS_AT[0])
+
+    # By the numeric session_id, not the hex id that STOP takes.
+    assert cdr_requests(simulator) == [f"/api/ocpi/api/v1/cdrs/session/{session['session_id']}"]
+    cost = session["total_cost"]
+    with_tax = round(cost * 1.18, 2)
+    state = hass.states.get(BILLED_COST)
+    assert float(state.state) == with_tax
+    assert state.attributes["unit_of_measurement"] == "INR"
+    # The simulator sends Wh and minutes, as the published sample: read as kWh and minutes.
+    assert state.attributes["energy"] == pytest.approx(session["kwh"], abs=1e-3)
+    assert 20 < state.attributes["duration"] < 21
+    assert state.attributes["cost_before_tax"] == cost
+    assert state.attributes["tax"] == round(with_tax - cost, 2)
+    assert float(hass.states.get(TOTAL_COST).state) == with_tax
+    assert [event.data["cost"] for event in billed] == [with_tax]
+    assert billed[0].data["session_id"] == session["id"]
+    assert billed[0].data["config_entry_id"] == init_integration.entry_id
+
+    # Nothing more is asked, and a restart neither asks again nor announces again.
+    await advance(hass, freezer, 3600)
+    await reload(hass, init_integration)
+    await advance(hass, freezer, 3600)
+    assert len(cdr_requests(simulator)) == 1
+    assert len(billed) == 1
+    assert float(hass.states.get(BILLED_COST).state) == with_tax
+    assert float(hass.states.get(TOTAL_COST).state) == with_tax
+
+
+async def test_a_failed_attempt_is_retried_on_the_schedule(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: Simulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A 404 (not made yet) or a failure is asked again later, not at once."""
+    billed = async_capture_events(hass, EVENT_SESSION_BILLED)
+    await finish_session(hass, freezer, init_integration, simulator)
+    simulator.inject("not_found", only="cdrs")
+    simulator.inject("http_500", only="cdrs")
+    await advance(hass, freezer, BILL_ATTEMPTS_AT[0])
+    await advance(hass, freezer, BILL_ATTEMPTS_AT[1] - BILL_ATTEMPTS_AT[0])
+    assert billed == []
+    await advance(hass, freezer, BILL_ATTEMPTS_AT[2] - BILL_ATTEMPTS_AT[1])
+    assert len(billed) == 1
+    assert len(cdr_requests(simulator)) == 3
+
+
+async def test_no_bill_within_an_hour_is_given_up(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: Simulator,
+    init_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """After an hour of 404s: a log line, the operator's figure stays, and no more requests."""
+    billed = async_capture_events(hass, EVENT_SESSION_BILLED)
+    session = await finish_session(hass, freezer, init_integration, simulator)
+    simulator.inject("not_found", count=len(BILL_ATTEMPTS_AT), only="cdrs")
+    with caplog.at_level(logging.WARNING):
+        for _ in range(12):
+            await advance(hass, freezer, 600)
+    assert "No bill (CDR) for session" in caplog.text
+    assert len(cdr_requests(simulator)) == len(BILL_ATTEMPTS_AT)
+    await reload(hass, init_integration)
+    await advance(hass, freezer, 3600)
+    assert len(cdr_requests(simulator)) == len(BILL_ATTEMPTS_AT)
+    assert billed == []
+    assert float(hass.states.get(TOTAL_COST).state) == session["total_cost"]
+    assert hass.states.get(BILLED_COST).state == "unknown"
+
+
+async def test_a_new_session_while_waiting_asks_for_the_newer_bill(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: Simulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """The schedule follows the latest ended session; the older one's bill is not mixed in."""
+    billed = async_capture_events(hass, EVENT_SESSION_BILLED)
+    await finish_session(hass, freezer, init_integration, simulator)
+    simulator.start_session(DEMO_AUTH_ID, status="COMPLETED")
+    await init_integration.runtime_data.coordinator.async_refresh()
+    await hass.async_block_till_done()
+    await advance(hass, freezer, BILL_ATTEMPTS_AT[0])
+    newest = simulator.latest_session(DEMO_AUTH_ID)
+    assert [event.data["session_id"] for event in billed] == [newest["id"]]
+
+
+async def test_the_tracker_takes_each_bill_once(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: Simulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A second bill of the same session, or one of an unknown session, changes nothing; a
+    bill without any amount is announced, but the total keeps the operator's figure."""
+    billed = async_capture_events(hass, EVENT_SESSION_BILLED)
+    tracker = init_integration.runtime_data.tracker
+    raw = await finish_session(hass, freezer, init_integration, simulator)
+    session = init_integration.runtime_data.coordinator.data
+    assert session is not None
+    tracker.bill(session, parse_cdr({"id": "no-amounts"}, session))
+    tracker.bill(session, parse_cdr({"id": "again", "total_cost_incl_vat": 999}, session))
+    tracker.bill(
+        parse_session({"id": "unknown", "status": "COMPLETED"}),
+        parse_cdr({"id": "x", "total_cost_incl_vat": 1}),
+    )
+    await hass.async_block_till_done()
+    assert [event.data["cost"] for event in billed] == [None]
+    assert tracker.ledger.total_cost("INR") == raw["total_cost"]
+    tracker.remember_token_uid("somewhere", "uid-1")
+    tracker.remember_token_uid("somewhere", "uid-1")
+    assert tracker.token_uids == {"somewhere": "uid-1"}
+
+
+@pytest.mark.parametrize("kind", ANSWERING_FAULTS)
+async def test_every_fault_on_the_bill_is_one_more_attempt(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: Simulator,
+    init_integration: MockConfigEntry,
+    kind: str,
+) -> None:
+    """Whatever the CDR call answers, nothing is counted from it; the next attempt gets the bill."""
+    billed = async_capture_events(hass, EVENT_SESSION_BILLED)
+    session = await finish_session(hass, freezer, init_integration, simulator)
+    simulator.inject(kind, only="cdrs")
+    await advance(hass, freezer, BILL_ATTEMPTS_AT[0])
+    assert billed == []
+    assert float(hass.states.get(TOTAL_COST).state) == session["total_cost"]
+    await advance(hass, freezer, BILL_ATTEMPTS_AT[1] - BILL_ATTEMPTS_AT[0])
+    assert len(billed) == 1
+    assert init_integration.state.value == "loaded"
