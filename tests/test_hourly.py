@@ -175,6 +175,10 @@ class World:
             self.end = self.now
         elif kind == "bill" and self.end is not None:  # the billed amount: a little more
             self.kwh += amount
+        elif kind == "cdr" and self.end is not None:  # the bill with tax: both restate the cost
+            session_id, billed = f"session-{self.number}", round(self.kwh * TARIFF * amount, 2)
+            self.ledger.bill(session_id, amount=billed, currency="INR")
+            self.book.bill(session_id, billed, "INR")
         elif kind == "restart":
             self.ledger = SessionLedger(
                 json.loads(json.dumps(self.ledger.as_dict())), remember=self.remember
@@ -214,6 +218,7 @@ STEPS = st.lists(
         st.tuples(st.just("wait"), st.floats(0.5, 200)),
         st.tuples(st.just("correct"), st.floats(0.001, 0.05)),
         st.tuples(st.just("bill"), st.floats(0.001, 0.5)),
+        st.tuples(st.just("cdr"), st.floats(0.9, 1.3)),
         st.tuples(st.sampled_from(["new", "finish", "restart"]), st.just(0.0)),
     ),
     max_size=80,
@@ -225,7 +230,8 @@ STEPS = st.lists(
 def test_hours_are_never_negative_and_add_up_to_the_ledger(
     steps: list[tuple[str, float]], remember: int
 ) -> None:
-    """Readings, outages, restarts, corrections and bills: the hours sum to the ledger's totals."""
+    """Readings, outages, restarts, corrections, late values and bills with tax: the hours sum
+    to the ledger's totals."""
     world = World(SessionLedger(remember=remember), HourlyBook(remember=remember), remember)
     for step in steps:
         world.apply(step)
@@ -241,3 +247,38 @@ def test_hours_are_never_negative_and_add_up_to_the_ledger(
         # Nothing lands after the latest reading: energy is never booked ahead of time.
         if hours:
             assert hours[-1][0] <= hour_of(max(world.last_seen.values()))
+
+
+def test_a_bill_restates_the_sessions_cost_in_its_hours() -> None:
+    """18% GST on 5 + 4 + 1 kWh at 18/kWh: each hour keeps its share of the billed amount."""
+    book = HourlyBook()
+    book.add(reading(3.0, 0.5))
+    book.add(reading(10.0, 2.25, end=2.25))
+    billed = 10.0 * TARIFF * 1.18
+    assert book.bill("a", billed, "INR") == at(0)
+    costs = {(hour - T0) / timedelta(hours=1): amount.cost["INR"] for hour, amount in book.hours()}
+    assert costs == {
+        0.0: pytest.approx(5 * TARIFF * 1.18),
+        1.0: pytest.approx(4 * TARIFF * 1.18),
+        2.0: pytest.approx(1 * TARIFF * 1.18),
+    }
+    # Never lower, never in another currency, never for a session not followed.
+    assert book.bill("a", billed - 1, "INR") is None
+    assert book.bill("a", billed + 1, "EUR") is None
+    assert book.bill("unknown", billed, "INR") is None
+    # A later, higher value before tax changes nothing: the bill is already more.
+    assert book.add(reading(10.0, 3.0, end=2.25)) is None
+
+
+def test_a_bill_without_costs_in_the_hours_goes_by_energy_or_to_the_last_hour() -> None:
+    book = HourlyBook()
+    book.add(reading(2.0, 1.5, currency=None))
+    assert book.bill("a", 40.0, "INR") == at(0)
+    costs = {(hour - T0) / timedelta(hours=1): amount.cost["INR"] for hour, amount in book.hours()}
+    assert costs == {0.0: pytest.approx(40 * 2 / 3), 1.0: pytest.approx(40 / 3)}
+    empty = HourlyBook()
+    empty.add(reading(0.0, 1.5, currency=None))
+    assert empty.bill("a", 5.0, None) is None  # no currency known anywhere
+    assert empty.bill("a", 5.0, "INR") == at(0)
+    [(hour, amount)] = empty.hours()
+    assert (hour, amount.cost) == (at(0), {"INR": 5.0})

@@ -233,3 +233,28 @@ async def test_a_cost_that_changes_currency_leaves_the_old_currencys_statistic(
     assert await hourly(hass, config_entry, "energy") == {8: 1.5, 9: 0.5}
     assert await hourly(hass, config_entry, "cost_eur") == {8: 0.0, 9: 0.0}
     assert await hourly(hass, config_entry, "cost_inr") == {8: 18.0, 9: 18.0}
+
+
+async def test_the_bill_restates_the_cost_hours_with_tax(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: Simulator,
+    config_entry: MockConfigEntry,
+) -> None:
+    """Once the bill (CDR, 18% GST) has come, the cost hours add up to it, as Total cost does."""
+    config_entry.add_to_hass(hass)
+    await set_up(hass, config_entry)
+    await advance(hass, freezer, 600)  # 8:50
+    await stop_at_the_operator(config_entry.runtime_data.coordinator.client, simulator)
+    await advance(hass, freezer, 31)
+    before_tax = await hourly(hass, config_entry, "cost_inr")
+    for _ in range(4):  # the CDR is made some seconds after the end; asked for 35 s later
+        await advance(hass, freezer, 31)
+    total_cost = float(hass.states.get("sensor.evnnovator_demo_driver_1_total_cost").state)
+    with_tax = await hourly(hass, config_entry, "cost_inr")
+    assert sum(with_tax.values()) == pytest.approx(total_cost, abs=0.01)
+    assert sum(with_tax.values()) == pytest.approx(sum(before_tax.values()) * 1.18, abs=0.01)
+    # Each hour keeps its share.
+    assert with_tax == {
+        hour: pytest.approx(cost * 1.18, abs=0.01) for hour, cost in before_tax.items()
+    }

@@ -81,7 +81,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: EvnnovatorConfigEntry) -
         statistics=statistics,
         stops=stops,
         limits=limits,
-        billing=SessionBilling(hass, coordinator, tracker),
+        billing=SessionBilling(hass, coordinator, tracker, on_bill=statistics.async_bill),
         charger=ChargerStatusCoordinator(hass, entry, coordinator.client),
         price=price,
     )

@@ -15,6 +15,7 @@ from homeassistant.helpers.event import async_call_later
 from .api import EvnnovatorError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from datetime import datetime
 
     from .api import Session
@@ -33,12 +34,22 @@ class SessionBilling:
     """Asks for the bill of the latest session once it ended, and hands it to the tracker."""
 
     def __init__(
-        self, hass: HomeAssistant, coordinator: EvnnovatorCoordinator, tracker: SessionTracker
+        self,
+        hass: HomeAssistant,
+        coordinator: EvnnovatorCoordinator,
+        tracker: SessionTracker,
+        *,
+        on_bill: Callable[[str, float, str | None], None],
     ) -> None:
-        """Follow the sessions that `coordinator` fetches; the tracker keeps the bills."""
+        """Follow the sessions that `coordinator` fetches; the tracker keeps the bills.
+
+        `on_bill(session id, amount with tax, currency)` restates the cost elsewhere (the
+        hourly statistics).
+        """
         self._hass = hass
         self._coordinator = coordinator
         self._tracker = tracker
+        self._on_bill = on_bill
         self._session: Session | None = None
         self._attempt = 0
         self._cancel: CALLBACK_TYPE | None = None
@@ -81,6 +92,8 @@ class SessionBilling:
         if cdr is not None:
             self._session = None
             self._tracker.bill(session, cdr)
+            if cdr.billed_cost is not None:
+                self._on_bill(session.id, cdr.billed_cost, cdr.currency or session.currency)
             self._coordinator.async_update_listeners()
             return
         self._attempt += 1

@@ -135,6 +135,22 @@ class SessionCurve:
             hour += HOUR
         self.at = until
 
+    def restate_cost(self, amount: float, currency: str) -> None:
+        """Make the session's cost `amount` in `currency` (its bill), each hour's share kept.
+
+        Without a cost reading yet, the hours take it by their energy; without either, the hour
+        of the session's latest reading takes it all.
+        """
+        weights = {hour: part.cost.get(currency, 0.0) for hour, part in self.hours.items()}
+        if not sum(weights.values()):
+            weights = {hour: part.energy for hour, part in self.hours.items()}
+        total = sum(weights.values())
+        if not total:
+            weights, total = {hour_of(self.at): 1.0}, 1.0
+        for hour, weight in weights.items():
+            self._hour(hour).cost[currency] = amount * weight / total
+        self.cost = amount
+
     def drop_cost(self) -> None:
         """Take the session's cost out of its hours (its currency changed)."""
         for amount in self.hours.values():
@@ -207,6 +223,24 @@ class HourlyBook:
         curve.energy += energy_gain
         curve.cost += cost_gain
         return first_changed if earliest is None else min(earliest, first_changed)
+
+    def bill(self, session_id: str, amount: float, currency: str | None) -> datetime | None:
+        """Restate a session's cost at its bill (tax included) across the hours it charged.
+
+        As in the ledger, a bill never lowers what was counted; a bill in another currency than
+        the readings', or of a session no longer followed, changes nothing. Returns the earliest
+        hour it changed, or None.
+        """
+        curve = self.sessions.get(session_id)
+        currency = currency or (None if curve is None else curve.currency)
+        if curve is None or currency is None or amount <= curve.cost:
+            return None
+        if curve.currency not in (None, currency):
+            return None
+        curve.currency = currency
+        curve.restate_cost(amount, currency)
+        self.currencies.add(currency)
+        return min(curve.hours)
 
     def add_opening(self, hour: datetime, energy: float, cost: Mapping[str, float]) -> None:
         """Put amounts whose hours nobody kept (sessions before this book existed) in `hour`."""

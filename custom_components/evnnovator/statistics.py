@@ -128,6 +128,14 @@ class HourlyStatistics:
             self._save()
             self._import(changed)
 
+    @callback
+    def async_bill(self, session_id: str, amount: float, currency: str | None) -> None:
+        """A session's bill came: its cost, tax included, restated in the hours it charged."""
+        changed = self.book.bill(session_id, amount, currency)
+        if changed is not None:
+            self._save()
+            self._import(changed)
+
     async def async_flush(self) -> None:
         """Write what is pending now, rather than on a timer that outlives the entry."""
         await self._store.async_save(self.book.as_dict())

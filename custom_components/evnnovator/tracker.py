@@ -105,9 +105,6 @@ class SessionTracker:
             return
         currency = cdr.currency or session.currency
         if cdr.billed_cost is not None:
-            # The totals only: HourlyStatistics has no entry point that restates a session's
-            # cost in the hours it charged, so the hourly cost statistics keep the operator's
-            # figures before tax (see the README's "The bill").
             self.ledger.bill(session.id, amount=cdr.billed_cost, currency=currency)
         record.bill_announced = True
         self.last_bill = {
