@@ -99,14 +99,6 @@ class StopCommands:
         self._coordinator.async_update_listeners()
         return True
 
-    def can_stop(self) -> bool:
-        """Whether a person can stop now: the last good reading shows a session running.
-
-        A failed or rate-limited poll does not take that away: the car may still be charging.
-        """
-        session = self._coordinator.data
-        return session is not None and session.is_running and not self._sent_recently(session.id)
-
     async def async_stop_by_user(self) -> Session:
         """Stop the running session for a person (the button, the action).
 
