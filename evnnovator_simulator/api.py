@@ -19,7 +19,7 @@ from .render import (
     tariff_data,
 )
 from .settings import SimulatorSettings
-from .site import DEMO_LOCATION_ID, TARIFF_ID, location_detail, search_matches
+from .site import DEMO_LOCATION_ID, TARIFF_IDS, location_detail, search_matches
 from .validation import finite_number, read_json
 from .world import DriverBlockedError, NoSessionError, UnknownDriverError, World
 
@@ -152,12 +152,10 @@ class ApiHandlers:
     async def tariff(self, request: web.Request) -> web.Response:
         """GET a connector's tariff at a location: the price as a string, before tax."""
         now = self._clock()
-        if (
-            request.match_info["location_id"] != DEMO_LOCATION_ID
-            or request.match_info["tariff_id"] != TARIFF_ID
-        ):
+        tariff_id = request.match_info["tariff_id"]
+        if request.match_info["location_id"] != DEMO_LOCATION_ID or tariff_id not in TARIFF_IDS:
             return error_response(404, "Unknown tariff", now)
-        return json_response(envelope(tariff_data(self._settings), now))
+        return json_response(envelope(tariff_data(self._settings, tariff_id), now))
 
     async def evse(self, request: web.Request) -> web.Response:
         """GET one EVSE by its location's and its own hex id (not its uid or evse_id)."""

@@ -15,7 +15,9 @@ from .site import (
     LOCAL_TIME_ZONE,
     LOCATION_UUID,
     PARTY_ID,
+    SECOND_TARIFF_ID,
     TARIFF_ID,
+    evse_tariff_id,
     location_object,
 )
 
@@ -109,24 +111,32 @@ def session_data(view: SessionView, settings: SimulatorSettings) -> dict[str, An
         "location": location_object(),
         "currency": settings.currency,
         "charging_periods": periods,
-        "total_cost": round(kwh * settings.tariff_per_kwh, 2),
+        "total_cost": round(kwh * session_price(view, settings), 2),
         "status": view.status,
         "last_updated": NULL_TIMESTAMP,
     }
 
 
-def tariff_data(settings: SimulatorSettings) -> dict[str, Any]:
-    """The connectors' tariff: the energy price as a string, before tax, as published."""
+def tariff_price(tariff_id: str, settings: SimulatorSettings) -> float:
+    """The energy price per kWh, before tax, of one of the location's tariffs."""
+    prices = {TARIFF_ID: settings.tariff_per_kwh, SECOND_TARIFF_ID: settings.second_tariff_per_kwh}
+    return prices[tariff_id]
+
+
+def session_price(view: SessionView, settings: SimulatorSettings) -> float:
+    """The energy price of the tariff of the EVSE the session runs at."""
+    return tariff_price(evse_tariff_id(view.session.evse_uid), settings)
+
+
+def tariff_data(settings: SimulatorSettings, tariff_id: str = TARIFF_ID) -> dict[str, Any]:
+    """A connector's tariff: the energy price as a string, before tax, as published."""
+    price = tariff_price(tariff_id, settings)
     return {
-        "id": hashlib.sha256(f"tariff:{TARIFF_ID}".encode()).hexdigest()[:32],
-        "tariff_id": TARIFF_ID,
+        "id": hashlib.sha256(f"tariff:{tariff_id}".encode()).hexdigest()[:32],
+        "tariff_id": tariff_id,
         "currency": settings.currency,
         "elements": [
-            {
-                "price_components": [
-                    {"type": "ENERGY", "price": f"{settings.tariff_per_kwh:.2f}", "step_size": 1}
-                ]
-            }
+            {"price_components": [{"type": "ENERGY", "price": f"{price:.2f}", "step_size": 1}]}
         ],
     }
 
@@ -140,7 +150,8 @@ def cdr_data(view: SessionView, created: datetime, settings: SimulatorSettings) 
     """
     session = view.session
     kwh = round(view.kwh, session.profile.kwh_decimals)
-    cost = round(kwh * settings.tariff_per_kwh, 2)
+    cost = round(kwh * session_price(view, settings), 2)
+    tariff_id = evse_tariff_id(session.evse_uid)
     start = view.charging_since or session.requested_at
     stop = view.end or start
     location = location_object()
@@ -155,7 +166,7 @@ def cdr_data(view: SessionView, created: datetime, settings: SimulatorSettings) 
         "auth_id": session.auth_id,
         "currency": settings.currency,
         "location": location,
-        "tariffs": [tariff_data(settings) | {"id": TARIFF_ID}],
+        "tariffs": [tariff_data(settings, tariff_id) | {"id": tariff_id}],
         "charging_periods": [{"start_date_time": local_timestamp(start)}],
         "total_cost": cost,
         "total_cost_incl_vat": cost * (1 + settings.tax_rate),

@@ -24,6 +24,9 @@ class SimulatorSettings(OperatorProfile):
     token: str = DEMO_TOKEN
     prefix: str = DEFAULT_PREFIX
     tariff_per_kwh: float = 18.0
+    """The energy price of the demo EVSE's tariff (TARIFF_ID), before tax."""
+    second_tariff_per_kwh: float = 24.0
+    """The energy price of the second EVSE's tariff (SECOND_TARIFF_ID), before tax."""
     currency: str = "INR"
     pending_delay: float = 5.0
     cdr_delay: float = 34.0
@@ -45,7 +48,13 @@ class SimulatorSettings(OperatorProfile):
             raise ValueError("prefix must be empty or start with '/' and not end with '/'")
         if not self.auth_schemes or not set(self.auth_schemes) <= set(SCHEMES):
             raise ValueError(f"auth_schemes must name some of {SCHEMES}")
-        for name in ("tariff_per_kwh", "pending_delay", "cdr_delay", "tax_rate"):
+        for name in (
+            "tariff_per_kwh",
+            "second_tariff_per_kwh",
+            "pending_delay",
+            "cdr_delay",
+            "tax_rate",
+        ):
             check_number(name, getattr(self, name))
 
     @property

@@ -19,7 +19,10 @@ SECOND_EVSE_UID = "8C3A1D52-6B0E-4F7A-9E21-3D5B7C9A0F14"
 """A second EVSE, so that clients cannot assume there is only one."""
 
 TARIFF_ID = "20032"
-"""The `tariff_id` of the location's connectors."""
+"""The `tariff_id` of the demo EVSE's connector."""
+
+SECOND_TARIFF_ID = "20033"
+"""The `tariff_id` of the second EVSE's connector: its own price, as chargers of a site have."""
 
 PARTY_ID = "TCZ"
 COUNTRY_CODE = "IN"
@@ -100,11 +103,20 @@ _EVSE_DETAILS: dict[str, dict[str, Any]] = {
                 "power_type": "AC_1_PHASE",
                 "voltage": 0,
                 "amperage": 0,
-                "tariff_id": TARIFF_ID,
+                "tariff_id": SECOND_TARIFF_ID,
             }
         ],
     },
 }
+
+TARIFF_IDS: tuple[str, ...] = (TARIFF_ID, SECOND_TARIFF_ID)
+"""The tariffs the location's connectors name, the demo EVSE's first."""
+
+
+def evse_tariff_id(evse_uid: str) -> str:
+    """The `tariff_id` of the connector of the EVSE whose canonical `uid` is `evse_uid`."""
+    tariff_id: str = _EVSE_DETAILS[evse_uid]["connectors"][0]["tariff_id"]
+    return tariff_id
 
 
 def location_detail(statuses: dict[str, str]) -> dict[str, Any]:

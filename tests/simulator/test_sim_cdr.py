@@ -2,9 +2,10 @@
 
 import pytest
 
-from evnnovator_simulator import DEMO_AUTH_ID
+from evnnovator_simulator import DEMO_AUTH_ID, DEMO_AUTH_ID_NEW, DEMO_EVSE_UID
+from evnnovator_simulator.site import SECOND_EVSE_UID, SECOND_TARIFF_ID, TARIFF_ID
 
-from .conftest import AUTH, SimEnv
+from .conftest import AUTH, SimEnv, latest_data
 
 
 async def cdr(sim_env: SimEnv, number: str) -> tuple[int, object]:
@@ -46,3 +47,33 @@ async def test_faults_reach_the_cdr_path(sim_env: SimEnv) -> None:
     sim_env.sim.inject("http_500", only="cdrs")
     assert (await sim_env.latest()).status == 200
     assert (await cdr(sim_env, "20796751"))[0] == 500
+
+
+@pytest.mark.parametrize(
+    ("evse_uid", "tariff_id", "price"),
+    [(DEMO_EVSE_UID, TARIFF_ID, 18.0), (SECOND_EVSE_UID, SECOND_TARIFF_ID, 24.0)],
+)
+async def test_a_session_costs_the_price_of_its_evse(
+    sim_env: SimEnv, evse_uid: str, tariff_id: str, price: float
+) -> None:
+    """The running total_cost and the CDR use the tariff of the EVSE the session runs at."""
+    sim_env.sim.start_session(DEMO_AUTH_ID_NEW, evse_uid=evse_uid.lower(), status="ACTIVE")
+    sim_env.clock.advance(600)
+    running = await latest_data(sim_env)
+    assert running["evseId"] == evse_uid.lower()
+    assert running["kwh"] == 1.233  # 10 minutes at 7.4 kW
+    assert running["total_cost"] == round(1.233 * price, 2)
+    await sim_env.command("STOP_SESSION", {"session_id": running["id"]})
+    sim_env.clock.advance(5)
+    ended = await latest_data(sim_env)
+    assert ended["status"] == "COMPLETED"
+    assert ended["total_cost"] == round(ended["kwh"] * price, 2)
+    sim_env.clock.advance(sim_env.sim.settings.cdr_delay)
+    status, data = await cdr(sim_env, ended["session_id"])
+    assert status == 200
+    assert isinstance(data, dict)
+    assert data["total_cost"] == ended["total_cost"]
+    assert data["total_cost_incl_vat"] == pytest.approx(ended["total_cost"] * 1.18)
+    [tariff] = data["tariffs"]
+    assert (tariff["id"], tariff["tariff_id"]) == (tariff_id, tariff_id)
+    assert tariff["elements"][0]["price_components"][0]["price"] == f"{price:.2f}"

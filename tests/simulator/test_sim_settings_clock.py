@@ -47,6 +47,14 @@ def test_settings_reject_nonsense(kwargs: dict[str, object], match: str) -> None
         SimulatorSettings(**kwargs)  # type: ignore[arg-type]
 
 
+def test_the_second_tariff_price_is_a_setting() -> None:
+    assert SimulatorSettings().second_tariff_per_kwh == 24.0
+    assert SimulatorSettings(second_tariff_per_kwh=30.0).second_tariff_per_kwh == 30.0
+    for nonsense in (-1.0, float("nan")):
+        with pytest.raises(ValueError, match="second_tariff_per_kwh"):
+            SimulatorSettings(second_tariff_per_kwh=nonsense)
+
+
 def test_settings_accept_empty_prefix() -> None:
     assert SimulatorSettings(prefix="").prefix == ""
 
