@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 import ipaddress
 from typing import Any
 
@@ -28,13 +29,13 @@ from homeassistant.helpers.selector import (
 import probatio
 from yarl import URL
 
-from . import create_client
 from .api import (
     DEFAULT_BASE_URL,
     AuthScheme,
     EvnnovatorError,
     parse_base_url,
 )
+from .connection import create_client
 from .const import (
     CHARGING_INTERVAL_RANGE,
     CONF_ADVANCED,
@@ -162,26 +163,35 @@ async def _async_try_credentials(
     return {}, session is not None
 
 
-async def _async_check_credentials(
-    hass: HomeAssistant, data: Mapping[str, str]
-) -> tuple[dict[str, str], bool, str]:
+@dataclass(frozen=True, slots=True)
+class CredentialCheck:
+    """The outcome of checking credentials, with either auth scheme."""
+
+    errors: dict[str, str]
+    """The form errors of the first try: none if either scheme worked."""
+    has_session: bool
+    """Whether the API knows a session of the driver."""
+    auth_scheme: str
+    """The scheme that worked, else the one asked for."""
+
+
+async def _async_check_credentials(hass: HomeAssistant, data: Mapping[str, str]) -> CredentialCheck:
     """Check the credentials with their scheme and, if the token is refused, once with the other.
 
     The gateway documents Bearer, OCPI uses Token: the answer says which one this gateway
-    takes. Returns the errors of the first try (none if either worked), whether the driver has
-    a session, and the scheme that worked (else the one asked for).
+    takes.
     """
     scheme = data[CONF_AUTH_SCHEME]
     errors, has_session = await _async_try_credentials(hass, data)
     if errors.get("base") != "invalid_auth":
-        return errors, has_session, scheme
+        return CredentialCheck(errors, has_session, scheme)
     other = AuthScheme.TOKEN if scheme == AuthScheme.BEARER else AuthScheme.BEARER
     other_errors, other_has_session = await _async_try_credentials(
         hass, {**data, CONF_AUTH_SCHEME: other.value}
     )
     if other_errors:
-        return errors, has_session, scheme
-    return {}, other_has_session, other.value
+        return CredentialCheck(errors, has_session, scheme)
+    return CredentialCheck({}, other_has_session, other.value)
 
 
 class EvnnovatorConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -214,10 +224,13 @@ class EvnnovatorConfigFlow(ConfigFlow, domain=DOMAIN):
                 # An account already added needs no request to the API.
                 if self.hass.config_entries.async_entry_for_domain_unique_id(DOMAIN, unique_id):
                     return self.async_abort(reason="already_configured")
-                errors, has_session, scheme = await _async_check_credentials(self.hass, data)
+                check = await _async_check_credentials(self.hass, data)
+                errors = check.errors
                 if not errors:
-                    data[CONF_AUTH_SCHEME] = scheme
-                    return await self._async_add_checked(unique_id, data, has_session=has_session)
+                    data[CONF_AUTH_SCHEME] = check.auth_scheme
+                    return await self._async_add_checked(
+                        unique_id, data, has_session=check.has_session
+                    )
         # Keep what was typed, except the token: a secret is not sent back to the browser.
         return self.async_show_form(
             step_id="user",
@@ -268,15 +281,14 @@ class EvnnovatorConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             token = user_input[CONF_TOKEN].strip()
-            errors, _, scheme = await _async_check_credentials(
-                self.hass, {**entry.data, CONF_TOKEN: token}
-            )
+            check = await _async_check_credentials(self.hass, {**entry.data, CONF_TOKEN: token})
+            errors = check.errors
             # The form has the token alone: its error names nothing else.
             if errors.get("base") == "invalid_auth":
                 errors = {"base": "invalid_token"}
             if not errors:
                 return self.async_update_reload_and_abort(
-                    entry, data_updates={CONF_TOKEN: token, CONF_AUTH_SCHEME: scheme}
+                    entry, data_updates={CONF_TOKEN: token, CONF_AUTH_SCHEME: check.auth_scheme}
                 )
         return self.async_show_form(
             step_id="reauth_confirm",
@@ -304,11 +316,11 @@ class EvnnovatorConfigFlow(ConfigFlow, domain=DOMAIN):
                     unique_id_for(data[CONF_AUTH_ID], data[CONF_BASE_URL])
                 )
                 self._abort_if_unique_id_mismatch(reason="wrong_account")
-                errors, _, scheme = await _async_check_credentials(self.hass, data)
-            if not errors:
-                return self.async_update_reload_and_abort(
-                    entry, data={**data, CONF_AUTH_SCHEME: scheme}
-                )
+                check = await _async_check_credentials(self.hass, data)
+                if not (errors := check.errors):
+                    return self.async_update_reload_and_abort(
+                        entry, data={**data, CONF_AUTH_SCHEME: check.auth_scheme}
+                    )
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=self.add_suggested_values_to_schema(

@@ -12,6 +12,10 @@ if TYPE_CHECKING:
     from .api import Evse, Location, Tariff
 
 
+# The fields of a location's dict that the answer gives, in this order.
+_LOCATION_KEYS = ("id", "name", "address", "city", "latitude", "longitude")
+
+
 def _evse_answer(evse: Evse, location: Location, tariff: Tariff | None) -> dict[str, Any]:
     """One charger: the ids start_charging takes, its status, power and price where known."""
     powers = [power for connector in evse.connectors if (power := connector.power_kw)]
@@ -56,14 +60,10 @@ def chargers_answer(
             if coordinates is None
             else distance(latitude, longitude, coordinates.latitude, coordinates.longitude)
         )
+        fields = location.as_dict()
         answers.append(
             {
-                "id": location.id,
-                "name": location.name,
-                "address": location.address,
-                "city": location.city,
-                "latitude": None if coordinates is None else coordinates.latitude,
-                "longitude": None if coordinates is None else coordinates.longitude,
+                **{key: fields[key] for key in _LOCATION_KEYS},
                 "distance_km": None if meters is None else round(meters / 1000, 2),
                 "evses": evses,
             }

@@ -25,12 +25,20 @@ class SessionStatus(StrEnum):
 RUNNING_STATUSES = frozenset({SessionStatus.PENDING, SessionStatus.ACTIVE})
 
 
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
 @dataclass(frozen=True, slots=True)
 class Coordinates:
     """Where a location is."""
 
     latitude: float
     longitude: float
+
+    def as_dict(self) -> dict[str, Any]:
+        """The coordinates as plain JSON data."""
+        return {"latitude": self.latitude, "longitude": self.longitude}
 
 
 class EvseStatus(StrEnum):
@@ -88,6 +96,13 @@ class Evse:
     connectors: tuple[Connector, ...] = ()
     coordinates: Coordinates | None = None
 
+    def as_dict(self) -> dict[str, Any]:
+        """The EVSE's ids and status (as the API sent it) as plain JSON data.
+
+        `uid` is the id that start_charging takes.
+        """
+        return {"uid": self.uid, "evse_id": self.evse_id, "status": self.status}
+
     @property
     def known_status(self) -> EvseStatus | None:
         """The status as one of OCPI's, or None for a value OCPI does not define."""
@@ -121,12 +136,35 @@ class Location:
     coordinates: Coordinates | None
     evses: tuple[Evse, ...]
 
+    def as_dict(self) -> dict[str, Any]:
+        """The location as plain JSON data, without its EVSEs; None where the API had none.
+
+        `time_zone` is the name the API sent; `id` is the id that start_charging takes.
+        """
+        coordinates = self.coordinates
+        return {
+            "id": self.id,
+            "location_id": self.location_id,
+            "name": self.name,
+            "address": self.address,
+            "city": self.city,
+            "postal_code": self.postal_code,
+            "country": self.country,
+            "time_zone": self.time_zone_name,
+            "latitude": None if coordinates is None else coordinates.latitude,
+            "longitude": None if coordinates is None else coordinates.longitude,
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class ChargingPeriod:
     """A period of a session with one set of charging conditions."""
 
     start: datetime | None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The period as plain JSON data: its start as an ISO 8601 string."""
+        return {"start": _iso(self.start)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +195,31 @@ class Session:
     raw: dict[str, Any] = field(repr=False, compare=False, hash=False)
     out_of_range: tuple[str, ...] = field(default=(), compare=False, hash=False)
     """Fields whose timestamp was too far off to be true: they read as None."""
+
+    def as_dict(self) -> dict[str, Any]:
+        """The session as plain JSON data: times as ISO 8601 strings, None where the API had none.
+
+        `end` is None while the session runs, whatever the API's end time says (it sends one
+        early). `evse` is the EVSE the session runs on, None when the location does not list it.
+        """
+        location = self.location
+        evse = self.evse
+        return {
+            "id": self.id,
+            "session_id": self.session_id,
+            "status": self.status,
+            "running": self.is_running,
+            "kwh": self.kwh,
+            "total_cost": self.total_cost,
+            "currency": self.currency,
+            "start": _iso(self.start),
+            "end": _iso(self.ended),
+            "last_modified": _iso(self.last_modified),
+            "connector_id": self.connector_id,
+            "location": None if location is None else location.as_dict(),
+            "evse": None if evse is None else evse.as_dict(),
+            "charging_periods": [period.as_dict() for period in self.charging_periods],
+        }
 
     @property
     def known_status(self) -> SessionStatus | None:
