@@ -36,9 +36,9 @@ async def stop_the_demo_session(
     await coordinator.client.stop_session(str(latest["id"]))
     await clock.run_until(
         clock.now() + timedelta(minutes=10),
-        stop_when=lambda: coordinator.data is not None and not coordinator.data.is_running,
+        stop_when=lambda: coordinator.session is not None and not coordinator.session.is_running,
     )
-    if coordinator.data is None or coordinator.data.is_running:
+    if coordinator.session is None or coordinator.session.is_running:
         raise RuntimeError("the demo session did not end")
 
 
@@ -63,12 +63,12 @@ class SessionWatch:
 
     def shown(self) -> bool:
         """Whether the integration has seen this session."""
-        data = self._coordinator.data
+        data = self._coordinator.session
         return data is not None and data.id == self.session_id
 
     def shown_completed(self) -> bool:
         """Whether the integration shows this session as ended."""
-        data = self._coordinator.data
+        data = self._coordinator.session
         return self.shown() and data is not None and not data.is_running
 
     def completed_and_shown(self) -> bool:

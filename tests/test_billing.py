@@ -156,22 +156,19 @@ async def test_the_tracker_takes_each_bill_once(
     """A second bill of the same session, or one of an unknown session, changes nothing; a
     bill without any amount is announced, but the total keeps the operator's figure."""
     billed = async_capture_events(hass, EVENT_SESSION_BILLED)
-    tracker = init_integration.runtime_data.tracker
+    account = init_integration.runtime_data
     raw = await finish_session(hass, freezer, init_integration, simulator)
-    session = init_integration.runtime_data.coordinator.data
+    session = init_integration.runtime_data.coordinator.session
     assert session is not None
-    tracker.bill(session, parse_cdr({"id": "no-amounts"}, session))
-    tracker.bill(session, parse_cdr({"id": "again", "total_cost_incl_vat": 999}, session))
-    tracker.bill(
+    account.take_bill(session, parse_cdr({"id": "no-amounts"}, session))
+    account.take_bill(session, parse_cdr({"id": "again", "total_cost_incl_vat": 999}, session))
+    account.take_bill(
         parse_session({"id": "unknown", "status": "COMPLETED"}),
         parse_cdr({"id": "x", "total_cost_incl_vat": 1}),
     )
     await hass.async_block_till_done()
     assert [event.data["cost"] for event in billed] == [None]
-    assert tracker.ledger.total_cost("INR") == raw["total_cost"]
-    tracker.remember_token_uid("somewhere", "uid-1")
-    tracker.remember_token_uid("somewhere", "uid-1")
-    assert tracker.token_uids == {"somewhere": "uid-1"}
+    assert account.data.book.total_cost("INR") == raw["total_cost"]
 
 
 @pytest.mark.parametrize("kind", ANSWERING_FAULTS)

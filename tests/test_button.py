@@ -208,7 +208,7 @@ async def test_start_at_the_last_charger_with_the_energy_limit(
         "autostop_session": {"type": "ENERGY", "value": 2.5},
     }
     # The refresh right after START shows the new session.
-    assert init_integration.runtime_data.coordinator.data.evse_uid == SECOND_EVSE_UID.lower()
+    assert init_integration.runtime_data.coordinator.session.evse_uid == SECOND_EVSE_UID.lower()
     await advance(hass, freezer, 30)
     assert hass.states.get(STATUS).state == "active"
     # A running session leaves the button available; a press says why it does nothing.

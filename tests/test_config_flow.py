@@ -767,7 +767,7 @@ async def test_options_saved_and_applied(
     assert coordinator is not old_coordinator
     # The demo driver is charging, so the reloaded coordinator polls at the charging pace.
     assert coordinator.update_interval == timedelta(seconds=charging)
-    assert coordinator.idle_interval == timedelta(seconds=idle)
+    assert init_integration.runtime_data.idle_interval == timedelta(seconds=idle)
 
 
 async def test_options_charging_slower_than_idle(

@@ -181,7 +181,7 @@ async def test_a_limit_already_reached_stops_at_once(
     below: float,
 ) -> None:
     """Setting a limit at or below what the session has delivered sends STOP right away."""
-    session = init_integration.runtime_data.coordinator.data
+    session = init_integration.runtime_data.coordinator.session
     known = session.kwh if entity_id == ENERGY_LIMIT else session.total_cost
     await set_limit(hass, entity_id, known - below)
     await hass.async_block_till_done()
@@ -241,7 +241,7 @@ async def test_learned_latency_shrinks_the_next_overshoot(
     init_integration: MockConfigEntry,
 ) -> None:
     """The first stop teaches how long the operator takes; the next STOP goes out that early."""
-    operator = init_integration.runtime_data.tracker.operator
+    operator = init_integration.runtime_data.data.operator
     assert operator.latency == 0
     first_limit = round(kwh(simulator) + 0.5, 1)
     await set_limit(hass, ENERGY_LIMIT, first_limit)
@@ -279,7 +279,7 @@ async def test_no_second_stop_after_a_restart(
     await hass.async_block_till_done()
     # The limit is still in force, and the session still charges: only the record prevents it.
     assert init_integration.runtime_data.limits.energy_limit == limit
-    assert init_integration.runtime_data.coordinator.data.is_charging
+    assert init_integration.runtime_data.coordinator.session.is_charging
 
     await run_until_completed(hass, freezer, simulator)
     assert len(stop_requests(simulator)) == 1
@@ -361,7 +361,7 @@ async def test_rejected_means_it_had_ended(
     freezer.tick(10)  # the session completes at the operator; Home Assistant has not polled yet
     simulator.clear_requests()
 
-    await set_limit(hass, ENERGY_LIMIT, round(coordinator.data.kwh - 0.1, 1))
+    await set_limit(hass, ENERGY_LIMIT, round(coordinator.session.kwh - 0.1, 1))
     await run_until_completed(hass, freezer, simulator)
     for _ in range(60):
         await advance(hass, freezer, STEP)
@@ -447,7 +447,7 @@ async def test_a_stop_in_flight_is_not_sent_twice(
     then: float,
 ) -> None:
     """An update while the STOP is on its way may find it due again: it goes out once."""
-    known = init_integration.runtime_data.coordinator.data.kwh
+    known = init_integration.runtime_data.coordinator.session.kwh
     await set_limit(hass, ENERGY_LIMIT, known - 0.1)  # STOP on its way ...
     await set_limit(hass, ENERGY_LIMIT, known + then)  # ... and due again, now or in 2 s
     for _ in range(30):
@@ -470,7 +470,7 @@ async def test_no_session_yet(
     entry.add_to_hass(hass)
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
-    assert entry.runtime_data.coordinator.data is None
+    assert entry.runtime_data.coordinator.session is None
 
     await set_limit(hass, "number.evnnovator_demo_driver_new_energy_limit", 5)
     await set_limit(hass, "number.evnnovator_demo_driver_new_cost_limit", 100)
@@ -530,7 +530,7 @@ async def test_a_stop_without_a_known_end_learns_from_the_energy(
         DEMO_AUTH_ID, odd_session(simulator, status="COMPLETED", end_datetime=None)
     )
     await run_until_completed(hass, freezer, simulator)
-    [learned] = init_integration.runtime_data.tracker.operator.as_dict()["stop_latencies"]
+    [learned] = init_integration.runtime_data.data.operator.as_dict()["stop_latencies"]
     assert learned == pytest.approx(STOP_DELAY, abs=STEP)
 
 

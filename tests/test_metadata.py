@@ -23,15 +23,7 @@ from custom_components.evnnovator.binary_sensor import CHARGING, LIMIT_STOP_FAIL
 from custom_components.evnnovator.button import START_CHARGING, STOP_CHARGING
 from custom_components.evnnovator.errors import translation_key_for
 from custom_components.evnnovator.number import LIMITS
-from custom_components.evnnovator.sensor import (
-    BILLED_COST,
-    CHARGER_STATUS,
-    CHARGING_POWER,
-    ENERGY_PRICE,
-    PLANNED_STOP,
-    SENSORS,
-    TOTALS,
-)
+from custom_components.evnnovator.sensor import SENSORS
 
 INTEGRATION = Path(__file__).parent.parent / "custom_components" / "evnnovator"
 # One of each kind of error the client raises.
@@ -89,18 +81,7 @@ def test_every_entity_has_a_name_and_an_icon() -> None:
     strings = load("strings.json")["entity"]
     icons = load("icons.json")["entity"]
     used = {
-        "sensor": {
-            description.translation_key
-            for description in (
-                *SENSORS,
-                *TOTALS,
-                CHARGING_POWER,
-                PLANNED_STOP,
-                BILLED_COST,
-                CHARGER_STATUS,
-                ENERGY_PRICE,
-            )
-        },
+        "sensor": {description.translation_key for description in SENSORS},
         "number": {description.translation_key for description in LIMITS},
         "binary_sensor": {CHARGING.translation_key, LIMIT_STOP_FAILED.translation_key},
         "button": {START_CHARGING.translation_key, STOP_CHARGING.translation_key},

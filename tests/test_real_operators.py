@@ -16,8 +16,8 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.evnnovator.const import DOMAIN
+from custom_components.evnnovator.control import STOP_RETRY_DELAYS
 from custom_components.evnnovator.forecast import SAMPLE_MARGIN
-from custom_components.evnnovator.limits import STOP_RETRY_DELAYS
 from evnnovator_simulator import DEMO_AUTH_ID, DEMO_TOKEN_UID, Simulator, SimulatorSettings
 from testkit.requests import polls, stop_requests
 from testkit.vclock import VirtualClock
@@ -85,7 +85,7 @@ async def test_a_slow_meter_stops_near_x_and_polls_in_step(
             assert len(polls(simulator)) - polls_before < charging_minutes / 5 + 8
     assert all(abs(error) <= 0.1 for error in errors[1:]), errors
     assert len(stop_requests(simulator)) == 3 + 1  # and the demo session's
-    operator = config_entry.runtime_data.tracker.operator
+    operator = config_entry.runtime_data.data.operator
     assert operator.cadence == 300
     assert operator.latency_learned
 
@@ -97,13 +97,13 @@ async def test_the_reading_is_timed_by_the_meter_not_the_fetch(
     session_id = simulator.start_session(DEMO_AUTH_ID)
     watch = SessionWatch(config_entry, simulator, session_id)
     await clock.run_until(clock.now() + timedelta(minutes=12), stop_when=lambda: False)
-    latest = config_entry.runtime_data.coordinator.meter.latest
+    latest = config_entry.runtime_data.meter.latest
     assert latest is not None
     assert watch.shown()
     assert latest.at == dt_util.parse_datetime(str(watch.truth()["last_modified_date"]))
-    assert latest.at < config_entry.runtime_data.coordinator.last_fetch
+    assert latest.at < config_entry.runtime_data.coordinator.data.fetched_at
     # Polled just after that meter value was due.
-    assert (config_entry.runtime_data.coordinator.last_fetch - latest.at).total_seconds() <= (
+    assert (config_entry.runtime_data.coordinator.data.fetched_at - latest.at).total_seconds() <= (
         SAMPLE_MARGIN + 1
     )
 
@@ -124,9 +124,9 @@ async def test_stop_pressed_by_hand_before_the_limit_sends_one_stop(
     assert hass.states.get(STATUS).state == "stopping"
     await run_to_the_end(clock, watch)
     assert len(stop_requests(simulator)) - stops_before == 1
-    record = config_entry.runtime_data.tracker.record(session_id)
+    record = config_entry.runtime_data.data.book.entry(session_id)
     assert record is not None
-    assert record.stopped_by == "user"
+    assert record.stop.by == "user"
 
 
 @pytest.mark.parametrize(
@@ -171,13 +171,13 @@ async def test_what_is_learned_survives_a_restart(
     await set_energy_limit(hass, 1.5)
     session_id = simulator.start_session(DEMO_AUTH_ID)
     await run_to_the_end(clock, SessionWatch(config_entry, simulator, session_id))
-    learned = config_entry.runtime_data.tracker.operator.as_dict()
+    learned = config_entry.runtime_data.data.operator.as_dict()
     assert learned["meter_gaps"]
     assert learned["stop_latencies"]
 
     assert await hass.config_entries.async_reload(config_entry.entry_id)
     await hass.async_block_till_done()
-    assert config_entry.runtime_data.tracker.operator.as_dict() == learned
+    assert config_entry.runtime_data.data.operator.as_dict() == learned
 
 
 async def test_charging_power_from_the_meter(
@@ -241,6 +241,6 @@ async def test_the_operators_autostop_shows_as_the_planned_stop(
     assert dt_util.parse_datetime(state.state) is not None
     await run_to_the_end(clock, watch)
     assert len(stop_requests(simulator)) == stops_before
-    record = config_entry.runtime_data.tracker.record(watch.session_id)
+    record = config_entry.runtime_data.data.book.entry(watch.session_id)
     assert record is not None
     assert record.autostop == 2

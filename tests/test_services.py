@@ -141,8 +141,8 @@ async def test_start_with_every_field(
     # Refreshed at once: the new session shows, and polling is at the charging pace.
     await hass.async_block_till_done()
     coordinator = init_integration.runtime_data.coordinator
-    assert coordinator.data is not None
-    assert coordinator.data.status == "PENDING"
+    assert coordinator.session is not None
+    assert coordinator.session.status == "PENDING"
     assert coordinator.update_interval == timedelta(seconds=30)
     assert hass.states.get(STATUS).state == "pending"
 
@@ -187,11 +187,11 @@ async def test_start_with_energy_limit_stops_at_that_energy(
     # 1.5 kWh at 7.4 kW take about 730 s, after 5 s pending: follow the polls until it ends.
     for _ in range(40):
         await advance(hass, freezer, 30)
-        assert coordinator.data is not None
-        if not coordinator.data.is_running:
+        assert coordinator.session is not None
+        if not coordinator.session.is_running:
             break
-    assert coordinator.data.status == "COMPLETED"
-    assert coordinator.data.kwh == 1.5
+    assert coordinator.session.status == "COMPLETED"
+    assert coordinator.session.kwh == 1.5
     assert hass.states.get(ENERGY).state == "1.5"
     assert [path for _, path, _ in commands(simulator)] == ["/commands/START_SESSION"]
 
@@ -227,11 +227,11 @@ async def test_with_the_energy_limit_set_our_stop_goes_first(
     # 1 kWh at 7.4 kW take about 490 s; step through it as the polls and timers come due.
     for _ in range(200):
         await advance(hass, freezer, 5)
-        if coordinator.data is not None and not coordinator.data.is_running:
+        if coordinator.session is not None and not coordinator.session.is_running:
             break
-    assert coordinator.data is not None
-    assert coordinator.data.status == "COMPLETED"
-    assert coordinator.data.kwh == pytest.approx(1.0, abs=0.02)
+    assert coordinator.session is not None
+    assert coordinator.session.status == "COMPLETED"
+    assert coordinator.session.kwh == pytest.approx(1.0, abs=0.02)
     paths = [path for _, path, _ in commands(simulator)]
     assert paths[0] == "/commands/START_SESSION"
     assert paths.count("/commands/STOP_SESSION") <= 1
@@ -332,7 +332,7 @@ async def test_stop(
     hass: HomeAssistant, simulator: Simulator, init_integration: MockConfigEntry
 ) -> None:
     """STOP with the running session's id; the answer is the session when it was stopped."""
-    session = init_integration.runtime_data.coordinator.data
+    session = init_integration.runtime_data.coordinator.session
     assert session is not None
     assert session.kwh
     simulator.clear_requests()
@@ -352,7 +352,7 @@ async def test_stop_rejected(
     hass: HomeAssistant, simulator: Simulator, init_integration: MockConfigEntry
 ) -> None:
     """The session ended before Home Assistant saw it: REJECTED is a translated error."""
-    running = init_integration.runtime_data.coordinator.data
+    running = init_integration.runtime_data.coordinator.session
     assert running is not None
     # Another app starts a new session, which ends this one; Home Assistant has not polled yet.
     simulator.start_session(DEMO_AUTH_ID)

@@ -16,11 +16,11 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 )
 
 from custom_components.evnnovator.api import EvnnovatorClient, parse_session
-from custom_components.evnnovator.const import DOMAIN
-from custom_components.evnnovator.hourly import HourlyBook
-from custom_components.evnnovator.ledger import SessionLedger
+from custom_components.evnnovator.book import SessionBook
+from custom_components.evnnovator.const import CONF_AUTH_ID, DOMAIN
 from custom_components.evnnovator.statistics import HourlyStatistics
-from evnnovator_simulator import DEMO_AUTH_ID, Simulator, SimulatorSettings
+from custom_components.evnnovator.store import STORAGE_MINOR_VERSION, STORAGE_VERSION
+from evnnovator_simulator import DEMO_AUTH_ID, DEMO_AUTH_ID_NEW, Simulator, SimulatorSettings
 
 from .helpers import advance
 
@@ -199,17 +199,31 @@ async def test_backfill_from_the_ledger_at_the_first_start(
 
 
 async def test_a_restart_reimports_only_what_can_still_change(
-    hass: HomeAssistant, hass_storage: dict[str, Any], config_entry: MockConfigEntry
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    simulator: Simulator,
+    config_entry: MockConfigEntry,
 ) -> None:
     """Hours of sessions no longer followed were imported when they changed: not again."""
-    book = HourlyBook()
+    book = SessionBook()
     book.add_opening(at(7), 30.0, {"INR": 540.0})
-    key = f"{DOMAIN}.{config_entry.entry_id}.hourly"
-    hass_storage[key] = {"version": 1, "key": key, "data": book.as_dict()}
-    statistics = HourlyStatistics(hass, config_entry)
-    await statistics.async_backfill(SessionLedger(), None, at(9))
-    assert statistics.book.hours() == book.hours()
-    assert await hourly(hass, config_entry, "energy") == {}
+    # A driver without a session, so that the restart itself brings nothing new.
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title=DEMO_AUTH_ID_NEW,
+        data={**config_entry.data, CONF_AUTH_ID: DEMO_AUTH_ID_NEW},
+    )
+    entry.add_to_hass(hass)
+    key = f"{DOMAIN}.{entry.entry_id}.sessions"
+    hass_storage[key] = {
+        "version": STORAGE_VERSION,
+        "minor_version": STORAGE_MINOR_VERSION,
+        "key": key,
+        "data": {"book": book.as_dict(), "operator": {}, "token_uids": {}},
+    }
+    await set_up(hass, entry)
+    assert entry.runtime_data.data.book.hours() == book.hours()
+    assert await hourly(hass, entry, "energy") == {}
 
 
 async def test_a_cost_that_changes_currency_leaves_the_old_currencys_statistic(
@@ -217,7 +231,7 @@ async def test_a_cost_that_changes_currency_leaves_the_old_currencys_statistic(
 ) -> None:
     """As in the Total cost: the session's cost counts in its new currency only."""
     statistics = HourlyStatistics(hass, config_entry)
-    await statistics.async_backfill(SessionLedger(), None, at(8))
+    book = SessionBook()
     for kwh, cost, currency, seen in ((1.0, 5.0, "EUR", 8.5), (2.0, 36.0, "INR", 9.5)):
         session = parse_session(
             {
@@ -229,7 +243,8 @@ async def test_a_cost_that_changes_currency_leaves_the_old_currencys_statistic(
                 "start_datetime": at(8).isoformat(),
             }
         )
-        statistics.async_add_reading(session, DAY + timedelta(hours=seen))
+        change = book.observe(session, DAY + timedelta(hours=seen))
+        statistics.import_hours(book, change.first_changed_hour)
     assert await hourly(hass, config_entry, "energy") == {8: 1.5, 9: 0.5}
     assert await hourly(hass, config_entry, "cost_eur") == {8: 0.0, 9: 0.0}
     assert await hourly(hass, config_entry, "cost_inr") == {8: 18.0, 9: 18.0}

@@ -76,4 +76,4 @@ async def test_a_failed_lookup_starts_nothing(
         await call(hass, START, {ATTR_CONFIG_ENTRY_ID: init_integration.entry_id})
     assert raised.value.translation_key is not None
     assert start_bodies(simulator) == []
-    assert init_integration.runtime_data.tracker.token_uids == {}
+    assert init_integration.runtime_data.data.token_uids == {}

@@ -1,69 +1,269 @@
-"""One driver account at run time: its parts, and the order in which a new reading reaches them."""
+"""One driver account at run time: its parts, and the one order in which a reading reaches them.
+
+The account owns what is kept (the book, the operator model, the token uids: one Store) and
+the parts that act on it. The coordinator only polls: each new reading comes here inside the
+poll (`take`), is decided in the order written there, and the entities then read one frozen
+view (`view`). A command, a limit or a bill that changes something between polls saves the
+account and redraws the entities (`_changed`); none of them decides anything for the others.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from homeassistant.core import callback
+from homeassistant.util import dt as dt_util
+
+from .billing import SessionBilling
+from .book import Bill
+from .charger import ChargerStatusCoordinator
+from .const import (
+    CONF_CHARGING_INTERVAL,
+    CONF_IDLE_INTERVAL,
+    DEFAULT_CHARGING_INTERVAL,
+    DEFAULT_IDLE_INTERVAL,
+)
+from .control import ChargingControl
+from .coordinator import EvnnovatorCoordinator
+from .events import SessionEvents
+from .forecast import MeterTrack
+from .limits import LimitController
+from .price import TariffCoordinator
+from .statistics import HourlyStatistics
+from .store import AccountStore
+from .view import AccountView
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
+    from homeassistant.core import HomeAssistant
 
-    from .billing import SessionBilling
-    from .charger import ChargerStatusCoordinator
-    from .coordinator import EvnnovatorCoordinator
-    from .limits import LimitController
-    from .price import TariffCoordinator
-    from .statistics import HourlyStatistics
-    from .stopping import StopCommands
-    from .tracker import SessionTracker
+    from .api import ChargeDetailRecord, EvnnovatorClient, Session
+    from .book import Change
+    from .forecast import Reading
+    from .store import AccountData
+
+# A decision about a session is written soon; what is learned of the operator changes with every
+# meter value: written at most this often.
+SAVE_DELAY = 1.0
+LEARNED_SAVE_DELAY = 60.0
 
 
-@dataclass(kw_only=True)
 class Account:
-    """The parts of one driver account.
+    """The parts of one driver account, and what it decides from each reading."""
 
-    A successful poll goes to the tracker first (the ledger, the events), then to the hourly
-    statistics, to what STOP learns from and to the limits, which plan with the record the
-    tracker keeps, and last to the billing, which asks for an ended session's bill: one
-    listener, so the order is written here and not left to the order of set-up.
-    """
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry,
+        client: EvnnovatorClient,
+        *,
+        store: AccountStore,
+        data: AccountData,
+        device_id: str,
+    ) -> None:
+        """Wire the parts around what earlier runs kept (`data`, loaded from `store`)."""
+        self._hass = hass
+        self._entry = entry
+        self._store = store
+        self.data = data
+        self.meter = MeterTrack(data.operator)
+        self.coordinator = EvnnovatorCoordinator(hass, entry, client, self)
+        self.charger = ChargerStatusCoordinator(hass, entry, client)
+        self.price = TariffCoordinator(hass, entry, client)
+        self.statistics = HourlyStatistics(hass, entry)
+        self.events = SessionEvents(hass, entry, device_id)
+        self.control = ChargingControl(
+            hass,
+            entry,
+            coordinator=self.coordinator,
+            charger=self.charger,
+            data=data,
+            meter=self.meter,
+            energy_limit=lambda: self.limits.energy_limit,
+            changed=self._changed,
+        )
+        self.limits = LimitController(
+            hass,
+            entry,
+            control=self.control,
+            data=data,
+            meter=self.meter,
+            energy_price=self.price.energy_price,
+            next_poll_at=lambda: self._next_poll_at,
+            refresh=self.coordinator.async_refresh,
+            redraw=self._redraw,
+        )
+        self.billing = SessionBilling(
+            hass, client, on_bill=self.take_bill, on_give_up=self._give_up_bill
+        )
+        self._first_run = data.first_run
+        self._taking = False
+        self._next_poll_at = dt_util.utcnow()
 
-    coordinator: EvnnovatorCoordinator
-    tracker: SessionTracker
-    statistics: HourlyStatistics
-    stops: StopCommands
-    limits: LimitController
-    billing: SessionBilling
-    charger: ChargerStatusCoordinator
-    price: TariffCoordinator
+    @property
+    def charging_interval(self) -> timedelta:
+        """How often to poll while a session is pending or charging."""
+        seconds = self._entry.options.get(CONF_CHARGING_INTERVAL, DEFAULT_CHARGING_INTERVAL)
+        return timedelta(seconds=seconds)
 
-    _handled_fetches: int = field(default=0, init=False)
+    @property
+    def idle_interval(self) -> timedelta:
+        """How often to poll while nothing runs."""
+        seconds = self._entry.options.get(CONF_IDLE_INTERVAL, DEFAULT_IDLE_INTERVAL)
+        return timedelta(seconds=seconds)
+
+    async def async_setup(self) -> None:
+        """Re-import what may not have reached the database, then read the account once.
+
+        Raises what the first poll raises (Home Assistant retries the set-up).
+        """
+        self._entry.async_on_unload(self._async_flush)
+        self._entry.async_on_unload(self.billing.cancel)
+        # What was imported last may not have reached the database before the restart.
+        if (
+            not self.data.book.needs_placing
+            and (since := self.data.book.first_mendable_hour) is not None
+        ):
+            self.statistics.import_hours(self.data.book, since)
+        await self.coordinator.async_config_entry_first_refresh()
+        # Polling goes on while every entity is disabled.
+        self._entry.async_on_unload(self.coordinator.async_add_listener(lambda: None))
+        self._entry.async_on_unload(self.price.async_add_listener(self._price_changed))
 
     @callback
-    def async_follow(self, entry: ConfigEntry) -> None:
-        """Take in the session fetched at set-up, then every update until the entry unloads."""
-        self._handle_update()
-        entry.async_on_unload(self.coordinator.async_add_listener(self._handle_update))
-        entry.async_on_unload(self.billing.cancel)
+    def async_start(self) -> None:
+        """The entities are set up, the limits restored: plan from the latest reading."""
+        self.limits.start()
 
-    @callback
-    def _handle_update(self) -> None:
-        coordinator = self.coordinator
-        session = coordinator.data
-        # A failed update, or one that kept the last reading (a 429), tells nothing new: what
-        # was planned from the last one stands.
-        if not coordinator.last_update_success or session is None:
-            return
-        if coordinator.fetches == self._handled_fetches:
-            return
-        self._handled_fetches = coordinator.fetches
-        record = self.tracker.observe(session, coordinator.last_fetch)
-        self.statistics.async_add_reading(session, coordinator.reading_time)
-        if self.stops.learn_from(session) or coordinator.meter.latest_is_new:
-            self.tracker.learned()
-        self.limits.evaluate(session, record, coordinator.meter)
-        self.billing.follow(session, record)
-        self.charger.follow(session)
+    def take(self, reading: Reading) -> timedelta:
+        """Decide everything a new reading changes; return the wait until the next poll."""
+        self._taking = True
+        try:
+            pace = self._take(reading)
+        finally:
+            self._taking = False
+        self._next_poll_at = reading.fetched_at + pace
+        return pace
+
+    def _take(self, reading: Reading) -> timedelta:
+        session = reading.session
+        learned = self.meter.take(reading)
+        pace = self._pace(reading)
+        self._next_poll_at = reading.fetched_at + pace
+        book = self.data.book
+        # 1. The book: what an earlier release counted without hours is put in its hours
+        # once; the session is counted once, in its hours; what is due is announced.
+        if book.needs_placing:
+            book.place(session, reading.measured_at)
+            self.statistics.import_hours(book, None)
+            self._save(SAVE_DELAY)
+        if session is None:
+            self.control.follow(None)
+            if learned:
+                self._save(LEARNED_SAVE_DELAY)
+            return pace
+        change = book.observe(session, reading.measured_at, first_run=self._first_run)
+        self._first_run = False
+        self.events.announce(change, session, reading.fetched_at)
+        if change.first_changed_hour is not None:
+            self.statistics.import_hours(book, change.first_changed_hour)
+        # 2. What the control room learns from the session (the stop latency; the autostop
+        # it asked for; a limit's failed STOP that no longer matters).
+        if self.control.follow(session):
+            learned = True
+        # 3. The charger's price and status follow the session before the limits plan: a new
+        # charger's tariff is not the last one's.
         self.price.follow(session)
+        self.charger.follow(session)
+        # 4. The limits plan the STOP; 5. an ended session's bill is asked for.
+        self.limits.evaluate(session)
+        if (entry := book.entry(session.id)) is not None:
+            self.billing.follow(session, entry)
+        if change.changed:
+            self._save(SAVE_DELAY)
+        elif learned:
+            self._save(LEARNED_SAVE_DELAY)
+        return pace
+
+    def _pace(self, reading: Reading) -> timedelta:
+        """Idle, or while charging in step with the operator's meter."""
+        session = reading.session
+        if session is None or not session.is_running:
+            return self.idle_interval
+        if not session.is_charging:
+            return self.charging_interval
+        interval = self.charging_interval.total_seconds()
+        return timedelta(seconds=self.meter.poll_delay(reading.fetched_at, interval))
+
+    @property
+    def view(self) -> AccountView:
+        """The account as its entities show it, now."""
+        coordinator = self.coordinator
+        session = coordinator.session
+        book = self.data.book
+        limits = self.limits
+        rate = None
+        latest = self.meter.latest
+        if session is not None and latest is not None and latest.session_id == session.id:
+            rate = self.meter.rate_kw(session.start)
+        currency = None if session is None else session.currency
+        return AccountView(
+            online=coordinator.last_update_success,
+            session=session,
+            rate_kw=rate,
+            stopping=session is not None and self.control.stopping(session),
+            plan=limits.plan,
+            armed=limits.armed,
+            limit_failed=limits.failed,
+            limits=limits.limits,
+            total_energy=book.total_energy,
+            total_cost=None if currency is None else book.total_cost(currency),
+            bill=book.last_bill,
+            evse=self.charger.data,
+            tariff=self.price.data,
+        )
+
+    def take_bill(self, session: Session, cdr: ChargeDetailRecord) -> None:
+        """A session's bill came: count it, announce it, restate its hours' cost.
+
+        Once per session: a second bill, or one of a session the book does not know, changes
+        nothing.
+        """
+        bill = Bill.of(session, cdr)
+        change: Change = self.data.book.bill(bill, amount=cdr.billed_cost)
+        if not change.changed:
+            return
+        self.events.billed(bill)
+        if change.first_changed_hour is not None:
+            self.statistics.import_hours(self.data.book, change.first_changed_hour)
+        self._changed()
+
+    def _give_up_bill(self, session: Session) -> None:
+        if self.data.book.give_up_bill(session.id):
+            self._save(SAVE_DELAY)
+
+    @callback
+    def _price_changed(self) -> None:
+        """A tariff came: the cost limit of the running session may be priced now."""
+        if self.limits.replan():
+            self._redraw()
+
+    @callback
+    def _changed(self) -> None:
+        """Something was decided between polls: keep it, and show it."""
+        self._save(SAVE_DELAY)
+        self._redraw()
+
+    @callback
+    def _redraw(self) -> None:
+        # Inside a poll the coordinator redraws once it is done.
+        if not self._taking:
+            self.coordinator.async_update_listeners()
+
+    def _save(self, delay: float) -> None:
+        self._store.async_delay_save(lambda: AccountStore.as_stored(self.data), delay)
+
+    async def _async_flush(self) -> None:
+        """Write what is pending now, rather than on a timer that outlives the entry."""
+        await self._store.async_save(AccountStore.as_stored(self.data))

@@ -1,7 +1,8 @@
 """Fetches the bill (CDR) of each session that ended, on a gentle schedule, until it exists.
 
 The operator makes the CDR some time after the session ends (the sample: half a minute);
-until then the call answers 404. One schedule at a time, for the latest session.
+until then the call answers 404. One schedule at a time, for the latest session; what a bill
+changes is the account's (it counts it in the book, announces it and restates the hours).
 """
 
 from __future__ import annotations
@@ -18,10 +19,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from datetime import datetime
 
-    from .api import Session
-    from .coordinator import EvnnovatorCoordinator
-    from .ledger import SessionRecord
-    from .tracker import SessionTracker
+    from .api import ChargeDetailRecord, EvnnovatorClient, Session
+    from .book import SessionEntry
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -31,33 +30,29 @@ BILL_ATTEMPTS_AT: tuple[float, ...] = (35, 60, 120, 300, 600, 1200, 1800, 3600)
 
 
 class SessionBilling:
-    """Asks for the bill of the latest session once it ended, and hands it to the tracker."""
+    """Asks for the bill of the latest session once it ended, and hands it on."""
 
     def __init__(
         self,
         hass: HomeAssistant,
-        coordinator: EvnnovatorCoordinator,
-        tracker: SessionTracker,
+        client: EvnnovatorClient,
         *,
-        on_bill: Callable[[str, float, str | None], None],
+        on_bill: Callable[[Session, ChargeDetailRecord], None],
+        on_give_up: Callable[[Session], None],
     ) -> None:
-        """Follow the sessions that `coordinator` fetches; the tracker keeps the bills.
-
-        `on_bill(session id, amount with tax, currency)` restates the cost elsewhere (the
-        hourly statistics).
-        """
+        """Ask through `client`; `on_bill` takes a bill in, `on_give_up` the lack of one."""
         self._hass = hass
-        self._coordinator = coordinator
-        self._tracker = tracker
+        self._client = client
         self._on_bill = on_bill
+        self._on_give_up = on_give_up
         self._session: Session | None = None
         self._attempt = 0
         self._cancel: CALLBACK_TYPE | None = None
 
     @callback
-    def follow(self, session: Session, record: SessionRecord) -> None:
+    def follow(self, session: Session, entry: SessionEntry) -> None:
         """Start asking for the bill of a session seen ended, unless it is known or asked for."""
-        if session.is_running or record.bill_announced or not session.session_id:
+        if session.is_running or entry.bill_announced or not session.session_id:
             return
         if self._session is not None and self._session.id == session.id:
             self._session = session  # the newest report: its units judge the CDR's
@@ -84,17 +79,14 @@ class SessionBilling:
         if session is None:  # pragma: no cover -- scheduled only with a session
             return
         try:
-            cdr = await self._coordinator.client.get_session_cdr(session)
+            cdr = await self._client.get_session_cdr(session)
         except EvnnovatorError as err:
             # Any failure is one more attempt on the schedule; polling reports the API's state.
             _LOGGER.debug("The bill of session %s could not be fetched: %s", session.id, err)
             cdr = None
         if cdr is not None:
             self._session = None
-            self._tracker.bill(session, cdr)
-            if cdr.billed_cost is not None:
-                self._on_bill(session.id, cdr.billed_cost, cdr.currency or session.currency)
-            self._coordinator.async_update_listeners()
+            self._on_bill(session, cdr)
             return
         self._attempt += 1
         if self._attempt < len(BILL_ATTEMPTS_AT):
@@ -106,4 +98,4 @@ class SessionBilling:
             "its cost stays the operator's figure before tax",
             session.id,
         )
-        self._tracker.amend(session.id, bill_announced=True)
+        self._on_give_up(session)

@@ -1,31 +1,62 @@
-"""Whether the driver's car is charging."""
+"""Whether the driver's car is charging, and whether a limit's STOP kept failing."""
 
 from __future__ import annotations
 
-from homeassistant.components.binary_sensor import BinarySensorEntity, BinarySensorEntityDescription
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from homeassistant.components.binary_sensor import (
+    BinarySensorEntity,
+    BinarySensorEntityDescription,
+)
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .data import EvnnovatorConfigEntry
-from .entity import EvnnovatorEntity
+from .coordinator import EvnnovatorCoordinator
+from .entity import EvnnovatorEntity, EvnnovatorEntityDescription, always
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+    from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+    from .data import EvnnovatorConfigEntry
+    from .view import AccountView
 
 # Read-only polling: the coordinator does the requests, entities only read its data.
 PARALLEL_UPDATES = 0
 
-CHARGING = BinarySensorEntityDescription(
+
+@dataclass(frozen=True, kw_only=True)
+class EvnnovatorBinarySensorEntityDescription(
+    BinarySensorEntityDescription, EvnnovatorEntityDescription
+):
+    """How one binary sensor reads the account's view."""
+
+    is_on_fn: Callable[[AccountView], bool]
+
+
+CHARGING = EvnnovatorBinarySensorEntityDescription(
     key="charging",
     translation_key="charging",
     device_class=BinarySensorDeviceClass.BATTERY_CHARGING,
+    # On while the latest session is ACTIVE: the status says so, not the end time.
+    is_on_fn=lambda view: view.session is not None and view.session.is_charging,
 )
 
-LIMIT_STOP_FAILED = BinarySensorEntityDescription(
+# On when a limit's STOP kept failing: the car may still be charging past the limit. Beside
+# the repair issue, on the device, for automations ("tell me if the limit failed"); the
+# integration itself knows, so it is always available.
+LIMIT_STOP_FAILED = EvnnovatorBinarySensorEntityDescription(
     key="limit_stop_failed",
     translation_key="limit_stop_failed",
     device_class=BinarySensorDeviceClass.PROBLEM,
     entity_category=EntityCategory.DIAGNOSTIC,
+    is_on_fn=lambda view: view.limit_failed,
+    available_fn=always,
 )
+
+BINARY_SENSORS = (CHARGING, LIMIT_STOP_FAILED)
 
 
 async def async_setup_entry(
@@ -36,42 +67,17 @@ async def async_setup_entry(
     """Add the charging sensor and the limit's problem sensor of the driver account."""
     coordinator = entry.runtime_data.coordinator
     async_add_entities(
-        [
-            EvnnovatorChargingSensor(coordinator, CHARGING),
-            EvnnovatorLimitStopFailedSensor(entry, LIMIT_STOP_FAILED),
-        ]
+        EvnnovatorBinarySensor(entry=entry, coordinator=coordinator, description=description)
+        for description in BINARY_SENSORS
     )
 
 
-class EvnnovatorChargingSensor(EvnnovatorEntity, BinarySensorEntity):
-    """On while the latest session is ACTIVE: the status says so, not the end time."""
+class EvnnovatorBinarySensor(EvnnovatorEntity[EvnnovatorCoordinator], BinarySensorEntity):
+    """A yes or no of the account's view."""
+
+    entity_description: EvnnovatorBinarySensorEntityDescription
 
     @property
     def is_on(self) -> bool:
-        """Whether energy is flowing."""
-        session = self.coordinator.data
-        return session is not None and session.is_charging
-
-
-class EvnnovatorLimitStopFailedSensor(EvnnovatorEntity, BinarySensorEntity):
-    """On when a limit's STOP kept failing: the car may still be charging past the limit.
-
-    Beside the repair issue, on the device, for automations ("tell me if the limit failed").
-    """
-
-    def __init__(
-        self, entry: EvnnovatorConfigEntry, description: BinarySensorEntityDescription
-    ) -> None:
-        """Read the account's limit controller."""
-        super().__init__(entry.runtime_data.coordinator, description)
-        self._limits = entry.runtime_data.limits
-
-    @property
-    def available(self) -> bool:
-        """Always: the integration itself knows whether its STOP failed."""
-        return True
-
-    @property
-    def is_on(self) -> bool:
-        """Whether the running session's limit STOP was given up on."""
-        return self._limits.failed
+        """As the description reads it."""
+        return self.entity_description.is_on_fn(self.view)

@@ -9,21 +9,50 @@ A press that cannot act says why, as the start_charging and stop_charging action
 
 from __future__ import annotations
 
-from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
-from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from .const import DOMAIN
-from .data import EvnnovatorConfigEntry
-from .entity import EvnnovatorEntity
-from .services import async_start_charging
+from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
+
+from .coordinator import EvnnovatorCoordinator
+from .entity import EvnnovatorEntity, EvnnovatorEntityDescription, always
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+    from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+    from .control import ChargingControl
+    from .data import EvnnovatorConfigEntry
 
 # One command at a time: a second press waits for the first answer.
 PARALLEL_UPDATES = 1
 
-START_CHARGING = ButtonEntityDescription(key="start_charging", translation_key="start_charging")
-STOP_CHARGING = ButtonEntityDescription(key="stop_charging", translation_key="stop_charging")
+
+@dataclass(frozen=True, kw_only=True)
+class EvnnovatorButtonEntityDescription(ButtonEntityDescription, EvnnovatorEntityDescription):
+    """What one button asks of the control room."""
+
+    press_fn: Callable[[ChargingControl], Awaitable[Any]]
+
+
+# Starts where the latest session was, with the Energy limit as the autostop; refused while
+# a session runs.
+START_CHARGING = EvnnovatorButtonEntityDescription(
+    key="start_charging",
+    translation_key="start_charging",
+    press_fn=lambda control: control.async_start_idle(),
+)
+# Sends STOP for the latest session; refused when it does not run or is stopping. The state
+# follows within seconds through quick refreshes.
+STOP_CHARGING = EvnnovatorButtonEntityDescription(
+    key="stop_charging",
+    translation_key="stop_charging",
+    press_fn=lambda control: control.async_stop_by_user(),
+    available_fn=always,
+)
+
+BUTTONS = (START_CHARGING, STOP_CHARGING)
 
 
 async def async_setup_entry(
@@ -34,39 +63,16 @@ async def async_setup_entry(
     """Add the start and stop buttons of the driver account."""
     coordinator = entry.runtime_data.coordinator
     async_add_entities(
-        [
-            EvnnovatorStartButton(coordinator, START_CHARGING),
-            EvnnovatorStopButton(entry, STOP_CHARGING),
-        ]
+        EvnnovatorButton(entry=entry, coordinator=coordinator, description=description)
+        for description in BUTTONS
     )
 
 
-class EvnnovatorStartButton(EvnnovatorEntity, ButtonEntity):
-    """Starts charging where the latest session was, with the Energy limit as the autostop."""
+class EvnnovatorButton(EvnnovatorEntity[EvnnovatorCoordinator], ButtonEntity):
+    """A command of the account, sent by the control room."""
+
+    entity_description: EvnnovatorButtonEntityDescription
 
     async def async_press(self) -> None:
-        """Start as the start_charging action does without fields; refused while one runs."""
-        session = self.coordinator.data
-        if session is not None and session.is_running:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN, translation_key="already_charging"
-            )
-        await async_start_charging(self.coordinator.config_entry)
-
-
-class EvnnovatorStopButton(EvnnovatorEntity, ButtonEntity):
-    """Sends STOP for the latest session; refused when it does not run or is stopping."""
-
-    def __init__(self, entry: EvnnovatorConfigEntry, description: ButtonEntityDescription) -> None:
-        """Stop through the account's one way of sending STOP."""
-        super().__init__(entry.runtime_data.coordinator, description)
-        self._stops = entry.runtime_data.stops
-
-    @property
-    def available(self) -> bool:
-        """Always, also while polls fail: the car may be charging still, and must be stoppable."""
-        return True
-
-    async def async_press(self) -> None:
-        """Stop the session; the state follows within seconds through quick refreshes."""
-        await self._stops.async_stop_by_user()
+        """Ask the control room as the description says."""
+        await self.entity_description.press_fn(self._account.control)

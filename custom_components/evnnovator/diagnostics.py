@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 from homeassistant.components.diagnostics import async_redact_data
@@ -16,7 +15,7 @@ from .data import EvnnovatorConfigEntry
 TO_REDACT = {
     CONF_TOKEN,
     CONF_AUTH_ID,
-    "token_uid",
+    CONF_TOKEN_UID,
     "address",
     "postal_code",
     "coordinates",
@@ -59,14 +58,14 @@ async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: EvnnovatorConfigEntry
 ) -> dict[str, Any]:
     """The entry's settings and the latest session exactly as the API sent it, redacted."""
-    coordinator = entry.runtime_data.coordinator
-    limits = entry.runtime_data.limits
-    tracker = entry.runtime_data.tracker
-    ledger = tracker.ledger
-    operator = tracker.operator
-    latest = coordinator.meter.latest
-    plan = limits.plan
-    session = coordinator.data
+    account = entry.runtime_data
+    coordinator = account.coordinator
+    view = account.view
+    book = account.data.book
+    operator = account.data.operator
+    latest = account.meter.latest
+    plan = view.plan
+    session = view.session
     # What the API sent may quote a secret under any name: removed by value, too.
     secrets = (
         entry.data.get(CONF_TOKEN),
@@ -87,8 +86,8 @@ async def async_get_config_entry_diagnostics(
             ),
         },
         "limits": {
-            "energy_limit": limits.energy_limit,
-            "cost_limit": limits.cost_limit,
+            "energy_limit": view.limits.energy_kwh,
+            "cost_limit": view.limits.cost,
             "planned_stop": None
             if plan is None
             else {
@@ -107,13 +106,13 @@ async def async_get_config_entry_diagnostics(
         "meter": {
             "latest_at": None if latest is None else latest.at.isoformat(),
             "latest_at_measured": None if latest is None else latest.measured,
-            "rate_kw": coordinator.meter.rate_kw(None if session is None else session.start),
+            "rate_kw": view.rate_kw,
         },
         # Session ids are the API's own; what the integration decided for each is what helps.
-        "ledger": {
-            "total_energy": ledger.total_energy,
-            "sessions": {key: asdict(record) for key, record in ledger.sessions.items()},
-            "last_bill": tracker.last_bill,
+        "book": {
+            "total_energy": view.total_energy,
+            "sessions": book.as_dict()["sessions"],
+            "last_bill": None if view.bill is None else view.bill.as_dict(),
         },
         "latest_session": (
             None if session is None else async_redact_data(bounded(session.raw), TO_REDACT)

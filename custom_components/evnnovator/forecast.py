@@ -88,6 +88,30 @@ def measured_at(session: Session, fetched_at: datetime) -> tuple[datetime, bool]
     return min(modified, fetched_at), True
 
 
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """One answer of the latest-session poll: the session, when it was fetched, when it was true.
+
+    Made once per fetch (`Reading.of`), so that when a value was true is decided in one place.
+    A poll that keeps the last reading (a 429) hands back the same object.
+    """
+
+    session: Session | None
+    fetched_at: datetime
+    measured_at: datetime
+    """When the session's energy and cost were true (see `measured_at`); the fetch without one."""
+    measured: bool
+    """Whether `measured_at` is the operator's own time (else: the fetch's)."""
+
+    @classmethod
+    def of(cls, session: Session | None, fetched_at: datetime) -> Reading:
+        """The reading of `session` fetched at `fetched_at`."""
+        if session is None:
+            return cls(None, fetched_at, fetched_at, measured=False)
+        at, measured = measured_at(session, fetched_at)
+        return cls(session, fetched_at, at, measured=measured)
+
+
 def _seconds(delta: timedelta) -> float:
     return delta.total_seconds()
 
@@ -159,8 +183,6 @@ class MeterTrack:
         self._samples: deque[MeterReading] = deque(maxlen=MAX_SAMPLES)
         self._repeats = 0
         """Polls in a row that found no new meter value."""
-        self.latest_is_new = False
-        """Whether the last session observed brought a new meter value."""
 
     @property
     def latest(self) -> MeterReading | None:
@@ -169,15 +191,21 @@ class MeterTrack:
 
     def observe(self, session: Session, fetched_at: datetime) -> bool:
         """Take in a fetched session; True when it carries a new meter value."""
-        self.latest_is_new = self._observe(session, fetched_at)
-        return self.latest_is_new
+        return self.take(Reading.of(session, fetched_at))
 
-    def _observe(self, session: Session, fetched_at: datetime) -> bool:
-        if session.kwh is None:
+    def take(self, fetched: Reading) -> bool:
+        """Take in a poll's reading; True when it carries a new meter value."""
+        session = fetched.session
+        if session is None or session.kwh is None:
             return False
-        at, measured = measured_at(session, fetched_at)
+        at = fetched.measured_at
         reading = MeterReading(
-            session.id, session.kwh, session.total_cost, at, measured, fetched_at - at < LIVE_WINDOW
+            session.id,
+            session.kwh,
+            session.total_cost,
+            at,
+            fetched.measured,
+            fetched.fetched_at - at < LIVE_WINDOW,
         )
         latest = self.latest
         if latest is None or latest.session_id != session.id:

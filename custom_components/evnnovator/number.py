@@ -15,7 +15,8 @@ from homeassistant.components.number import (
 from homeassistant.const import EntityCategory, UnitOfEnergy
 
 from .const import MAX_ENERGY_LIMIT_KWH
-from .entity import EvnnovatorKeptValueEntity
+from .coordinator import EvnnovatorCoordinator
+from .entity import EvnnovatorEntity, EvnnovatorEntityDescription, always
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 
     from .data import EvnnovatorConfigEntry
     from .limits import LimitController
+    from .view import AccountView
 
 # The frontend writes a monetary state with its currency's symbol (the cost sensors read "₹49.72"),
 # but puts a number box's unit beside it as it is: the cost limit's box gets the same symbol
@@ -33,14 +35,24 @@ CURRENCY_SYMBOLS: dict[str, str] = {"INR": "₹", "EUR": "€", "GBP": "£", "US
 PARALLEL_UPDATES = 0
 
 
+def _currency_symbol(view: AccountView) -> str | None:
+    """The cost limit is in the session's currency."""
+    currency = None if view.session is None else view.session.currency
+    if currency is None:
+        return None
+    return CURRENCY_SYMBOLS.get(currency.upper(), currency)
+
+
 @dataclass(frozen=True, kw_only=True)
-class EvnnovatorNumberEntityDescription(NumberEntityDescription):
-    """One limit: how to read it from and write it to the limit controller."""
+class EvnnovatorNumberEntityDescription(NumberEntityDescription, EvnnovatorEntityDescription):
+    """One limit: how to read it from the view and write it to the limit controller."""
 
-    value_fn: Callable[[LimitController], float]
+    value_fn: Callable[[AccountView], float]
     set_fn: Callable[[LimitController, float], None]
+    unit_fn: Callable[[AccountView], str | None] | None = None
 
 
+# The integration holds the limits: they stay available while the API is away.
 LIMITS: tuple[EvnnovatorNumberEntityDescription, ...] = (
     EvnnovatorNumberEntityDescription(
         key="energy_limit",
@@ -52,8 +64,9 @@ LIMITS: tuple[EvnnovatorNumberEntityDescription, ...] = (
         native_step=0.1,
         mode=NumberMode.BOX,
         entity_category=EntityCategory.CONFIG,
-        value_fn=lambda limits: limits.energy_limit,
+        value_fn=lambda view: view.limits.energy_kwh,
         set_fn=lambda limits, value: limits.set_limits(energy=value),
+        available_fn=always,
     ),
     EvnnovatorNumberEntityDescription(
         key="cost_limit",
@@ -64,8 +77,10 @@ LIMITS: tuple[EvnnovatorNumberEntityDescription, ...] = (
         native_step=1,
         mode=NumberMode.BOX,
         entity_category=EntityCategory.CONFIG,
-        value_fn=lambda limits: limits.cost_limit,
+        value_fn=lambda view: view.limits.cost,
         set_fn=lambda limits, value: limits.set_limits(cost=value),
+        unit_fn=_currency_symbol,
+        available_fn=always,
     ),
 )
 
@@ -76,10 +91,14 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the limits of the driver account."""
-    async_add_entities(EvnnovatorLimit(entry, description) for description in LIMITS)
+    coordinator = entry.runtime_data.coordinator
+    async_add_entities(
+        EvnnovatorLimit(entry=entry, coordinator=coordinator, description=description)
+        for description in LIMITS
+    )
 
 
-class EvnnovatorLimit(EvnnovatorKeptValueEntity, RestoreNumber):
+class EvnnovatorLimit(EvnnovatorEntity[EvnnovatorCoordinator], RestoreNumber):
     """A limit; 0 is off. It survives restarts as the entity's restored state."""
 
     entity_description: EvnnovatorNumberEntityDescription
@@ -89,24 +108,21 @@ class EvnnovatorLimit(EvnnovatorKeptValueEntity, RestoreNumber):
         await super().async_added_to_hass()
         restored = await self.async_get_last_number_data()
         if restored is not None and restored.native_value is not None:
-            self.entity_description.set_fn(self._runtime.limits, restored.native_value)
+            self.entity_description.set_fn(self._account.limits, restored.native_value)
 
     @property
     def native_value(self) -> float:
         """The limit in force."""
-        return self.entity_description.value_fn(self._runtime.limits)
+        return self.entity_description.value_fn(self.view)
 
     @property
     def native_unit_of_measurement(self) -> str | None:
-        """The cost limit is in the session's currency; the energy limit in kWh."""
-        if self.entity_description.device_class is NumberDeviceClass.MONETARY:
-            session = self.coordinator.data
-            if session is None or session.currency is None:
-                return None
-            return CURRENCY_SYMBOLS.get(session.currency.upper(), session.currency)
+        """The description's unit for the view (the cost limit's currency), else the fixed one."""
+        if self.entity_description.unit_fn is not None:
+            return self.entity_description.unit_fn(self.view)
         return super().native_unit_of_measurement
 
     async def async_set_native_value(self, value: float) -> None:
         """Apply the new limit to the running session at once."""
-        self.entity_description.set_fn(self._runtime.limits, value)
+        self.entity_description.set_fn(self._account.limits, value)
         self.async_write_ha_state()

@@ -50,6 +50,8 @@ class TariffCoordinator(DataUpdateCoordinator[Tariff | None]):
         )
         self._client = client
         self._session: Session | None = None
+        self._priced: tuple[str, str] | None = None
+        """The charger (location and EVSE hex ids) whose tariff `data` is."""
 
     @callback
     def follow(self, session: Session) -> None:
@@ -60,23 +62,39 @@ class TariffCoordinator(DataUpdateCoordinator[Tariff | None]):
             self.hass.async_create_task(self.async_request_refresh())
 
     def energy_price(self, currency: str | None) -> float | None:
-        """The price per kWh before tax, if known and in `currency` (None: any)."""
+        """The price per kWh before tax, if known for the latest session's charger and currency.
+
+        Another charger's tariff prices nothing: until the new one is fetched, the cost limit
+        waits for the session's own cost per kWh (currency None: any).
+        """
         tariff = self.data
-        if tariff is None or (currency and tariff.currency and tariff.currency != currency):
+        if tariff is None or self._priced != _charger_of(self._session):
+            return None
+        if currency and tariff.currency and tariff.currency != currency:
             return None
         return tariff.energy_price
 
     async def _async_update_data(self) -> Tariff | None:
         session = self._session
-        location = None if session is None else session.location
-        evse = None if session is None else session.evse
-        if session is None or location is None or not location.id or evse is None or not evse.id:
+        charger = _charger_of(session)
+        if session is None or charger is None:
             return None
         try:
-            detail = await self._client.get_evse(location.id, evse.id)
+            detail = await self._client.get_evse(*charger)
             tariff_id = connector_tariff_id(detail, session.connector_id)
-            if tariff_id is None:
-                return None
-            return await self._client.get_tariff(location.id, tariff_id)
+            tariff = (
+                None if tariff_id is None else await self._client.get_tariff(charger[0], tariff_id)
+            )
         except EvnnovatorError as err:
             raise translated_error(err, UpdateFailed) from err
+        self._priced = charger
+        return tariff
+
+
+def _charger_of(session: Session | None) -> tuple[str, str] | None:
+    """The location's and EVSE's hex ids of the session's charger, which the EVSE call takes."""
+    location = None if session is None else session.location
+    evse = None if session is None else session.evse
+    if location is None or not location.id or evse is None or not evse.id:
+        return None
+    return location.id, evse.id

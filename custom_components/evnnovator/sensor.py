@@ -1,4 +1,4 @@
-"""Sensors of the driver's latest charging session."""
+"""Sensors of the driver account: its latest session, lifetime totals, bill, charger and price."""
 
 from __future__ import annotations
 
@@ -23,18 +23,16 @@ from homeassistant.const import (
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
-from .api import Evse, EvseStatus, Session, SessionStatus, Tariff
-from .charger import ChargerStatusCoordinator
+from .api import EvseStatus, Session, SessionStatus
 from .data import EvnnovatorConfigEntry
-from .entity import EvnnovatorEntity, EvnnovatorKeptValueEntity, EvnnovatorSideEntity
-from .price import TariffCoordinator
+from .entity import EvnnovatorEntity, EvnnovatorEntityDescription, always
 
 if TYPE_CHECKING:
-    from .limits import LimitController
-    from .stopping import StopCommands
-    from .tracker import SessionTracker
+    from .account import Account
+    from .view import AccountView
 
 # Read-only polling: the coordinator does the requests, entities only read its data.
 PARALLEL_UPDATES = 0
@@ -49,20 +47,39 @@ MIN_AVERAGING_SECONDS = 60.0
 ATTR_FULL_TEXT = "full_text"
 
 
+def _main(account: Account) -> DataUpdateCoordinator[Any]:
+    return account.coordinator
+
+
 @dataclass(frozen=True, kw_only=True)
-class EvnnovatorSensorEntityDescription(SensorEntityDescription):
-    """How one sensor reads the session."""
+class EvnnovatorSensorEntityDescription(SensorEntityDescription, EvnnovatorEntityDescription):
+    """How one sensor reads the account's view."""
 
-    value_fn: Callable[[Session], StateType | datetime]
-    unit_fn: Callable[[Session], str | None] | None = None
-    last_reset_fn: Callable[[Session], datetime | None] | None = None
-    attributes_fn: Callable[[Session], Mapping[str, Any]] | None = None
-    stopping_value: str | None = None
-    """The value while the charger is stopping after an accepted STOP, if it differs."""
+    value_fn: Callable[[AccountView], StateType | datetime]
+    unit_fn: Callable[[AccountView], str | None] | None = None
+    last_reset_fn: Callable[[AccountView], datetime | None] | None = None
+    attributes_fn: Callable[[AccountView], Mapping[str, Any] | None] | None = None
+    coordinator_fn: Callable[[Account], DataUpdateCoordinator[Any]] = _main
+    """The coordinator whose updates the sensor follows (the session's, the charger's, the
+    price's)."""
+    refresh_when_added: bool = False
+    """Ask its coordinator at once rather than an interval later (the charger's status)."""
 
 
-def _status(session: Session) -> str | None:
-    known = session.known_status
+type SessionValue = Callable[[Session], StateType | datetime]
+
+
+def _of_session(value_fn: SessionValue) -> Callable[[AccountView], StateType | datetime]:
+    """A value of the latest session; unknown while the driver has none."""
+    return lambda view: None if view.session is None else value_fn(view.session)
+
+
+def _status(view: AccountView) -> str | None:
+    if view.session is None:
+        return None
+    if view.stopping:
+        return STATUS_STOPPING
+    known = view.session.known_status
     return None if known is None else known.value.lower()
 
 
@@ -82,20 +99,21 @@ def _average_power(session: Session) -> float | None:
     return None if power is None else round(power, 3)
 
 
-def _location_attributes(session: Session) -> Mapping[str, Any]:
-    location = session.location
+# The location's fields that describe where it is, as attributes of the Location sensor.
+_PLACE = ("address", "city", "postal_code", "country", "latitude", "longitude")
+
+
+def _location_attributes(view: AccountView) -> Mapping[str, Any] | None:
+    if view.session is None:
+        return None
+    location = view.session.location
     if location is None:
         return {}
-    attributes: dict[str, Any] = {
-        "address": location.address,
-        "city": location.city,
-        "postal_code": location.postal_code,
-        "country": location.country,
+    return {
+        key: value
+        for key, value in location.as_dict().items()
+        if key in _PLACE and value is not None
     }
-    if location.coordinates is not None:
-        attributes["latitude"] = location.coordinates.latitude
-        attributes["longitude"] = location.coordinates.longitude
-    return {key: value for key, value in attributes.items() if value is not None}
 
 
 def _charger(session: Session) -> str | None:
@@ -105,8 +123,92 @@ def _charger(session: Session) -> str | None:
     return session.evse_uid
 
 
-def _session_start(session: Session) -> datetime | None:
-    return session.start
+def _session_start(view: AccountView) -> datetime | None:
+    return None if view.session is None else view.session.start
+
+
+def _session_currency(view: AccountView) -> str | None:
+    return None if view.session is None else view.session.currency
+
+
+def _charging_power(view: AccountView) -> float | None:
+    """KW between the latest distinct meter values; 0 while nothing charges."""
+    if view.session is None or not view.session.is_charging:
+        return 0.0
+    return None if view.rate_kw is None else round(view.rate_kw, 3)
+
+
+def _planned_stop_attributes(view: AccountView) -> Mapping[str, Any] | None:
+    """Which limit, and when its STOP goes out (earlier by the operator's stop latency).
+
+    The operator's autostop sends none: the operator stops by itself.
+    """
+    armed = view.armed
+    if armed is None:
+        return None
+    if armed is not view.plan:
+        return {"limit": armed.limit}
+    return {"limit": armed.limit, "stop_command_at": armed.send_at}
+
+
+def _billed_cost(view: AccountView) -> float | None:
+    bill = view.bill
+    return None if bill is None or not bill.currency else bill.cost
+
+
+def _bill_attributes(view: AccountView) -> Mapping[str, Any] | None:
+    """The amount before tax, the tax, the billed energy (kWh) and duration (minutes)."""
+    bill = view.bill
+    if bill is None:
+        return None
+    return {
+        "cost_before_tax": bill.cost_before_tax,
+        "tax": bill.tax,
+        "energy": bill.energy,
+        "duration": bill.duration,
+        "session_id": bill.session_id,
+    }
+
+
+def _charger_status(view: AccountView) -> str | None:
+    """OCPI's status in lower case; unknown for one OCPI does not define."""
+    known = None if view.evse is None else view.evse.known_status
+    return None if known is None else known.value.lower()
+
+
+def _charger_attributes(view: AccountView) -> Mapping[str, Any] | None:
+    """The charger's printed id and its capabilities (None: the API does not say)."""
+    evse = view.evse
+    if evse is None:
+        return None
+    capabilities = None if evse.capabilities is None else list(evse.capabilities)
+    return {"evse_id": evse.evse_id, "capabilities": capabilities}
+
+
+def _energy_price(view: AccountView) -> float | None:
+    tariff = view.tariff
+    return None if tariff is None or not tariff.currency else tariff.energy_price
+
+
+def _energy_price_unit(view: AccountView) -> str | None:
+    """In `<currency>/kWh`, as the Energy dashboard takes a price entity."""
+    tariff = view.tariff
+    return None if tariff is None or not tariff.currency else f"{tariff.currency}/kWh"
+
+
+def _tariff_attributes(view: AccountView) -> Mapping[str, Any] | None:
+    """The tariff's id and its other components (per hour, flat), all before tax."""
+    tariff = view.tariff
+    if tariff is None:
+        return None
+    return {
+        "tariff_id": tariff.tariff_id,
+        "tax_included": False,
+        "other_components": [
+            {"type": part.type, "price": part.price, "step_size": part.step_size}
+            for part in tariff.other_components
+        ],
+    }
 
 
 SENSORS: tuple[EvnnovatorSensorEntityDescription, ...] = (
@@ -116,7 +218,6 @@ SENSORS: tuple[EvnnovatorSensorEntityDescription, ...] = (
         device_class=SensorDeviceClass.ENUM,
         options=STATUS_OPTIONS,
         value_fn=_status,
-        stopping_value=STATUS_STOPPING,
     ),
     EvnnovatorSensorEntityDescription(
         key="energy",
@@ -125,7 +226,7 @@ SENSORS: tuple[EvnnovatorSensorEntityDescription, ...] = (
         native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
         state_class=SensorStateClass.TOTAL,
         suggested_display_precision=2,
-        value_fn=lambda session: session.kwh,
+        value_fn=_of_session(lambda session: session.kwh),
         last_reset_fn=_session_start,
     ),
     EvnnovatorSensorEntityDescription(
@@ -135,11 +236,11 @@ SENSORS: tuple[EvnnovatorSensorEntityDescription, ...] = (
         state_class=SensorStateClass.TOTAL,
         suggested_display_precision=2,
         # A cost without its currency would be a number of unknown meaning.
-        value_fn=lambda session: session.total_cost if session.currency else None,
-        unit_fn=lambda session: session.currency,
+        value_fn=_of_session(lambda session: session.total_cost if session.currency else None),
+        unit_fn=_session_currency,
         last_reset_fn=_session_start,
         # The operator's running figure excludes tax: the bill (Last session billed cost) has it.
-        attributes_fn=lambda _session: {"tax_included": False},
+        attributes_fn=lambda view: None if view.session is None else {"tax_included": False},
     ),
     EvnnovatorSensorEntityDescription(
         key="started",
@@ -151,7 +252,7 @@ SENSORS: tuple[EvnnovatorSensorEntityDescription, ...] = (
         key="ended",
         translation_key="ended",
         device_class=SensorDeviceClass.TIMESTAMP,
-        value_fn=lambda session: session.ended,
+        value_fn=_of_session(lambda session: session.ended),
     ),
     EvnnovatorSensorEntityDescription(
         key="duration",
@@ -159,7 +260,7 @@ SENSORS: tuple[EvnnovatorSensorEntityDescription, ...] = (
         device_class=SensorDeviceClass.DURATION,
         native_unit_of_measurement=UnitOfTime.MINUTES,
         suggested_display_precision=0,
-        value_fn=_duration_minutes,
+        value_fn=_of_session(_duration_minutes),
     ),
     EvnnovatorSensorEntityDescription(
         key="average_power",
@@ -168,62 +269,102 @@ SENSORS: tuple[EvnnovatorSensorEntityDescription, ...] = (
         native_unit_of_measurement=UnitOfPower.KILO_WATT,
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=2,
-        value_fn=_average_power,
+        value_fn=_of_session(_average_power),
     ),
     EvnnovatorSensorEntityDescription(
         key="location",
         translation_key="location",
-        value_fn=lambda session: session.location.name if session.location else None,
+        value_fn=_of_session(lambda session: session.location.name if session.location else None),
         attributes_fn=_location_attributes,
     ),
     EvnnovatorSensorEntityDescription(
         key="charger",
         translation_key="charger",
-        value_fn=_charger,
+        value_fn=_of_session(_charger),
     ),
     EvnnovatorSensorEntityDescription(
         key="session_id",
         translation_key="session_id",
         entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,
-        value_fn=lambda session: session.id,
+        value_fn=_of_session(lambda session: session.id),
     ),
-)
-
-
-@dataclass(frozen=True, kw_only=True)
-class EvnnovatorTotalSensorEntityDescription(SensorEntityDescription):
-    """How one lifetime total reads the tracker."""
-
-    value_fn: Callable[[SessionTracker, Session | None], float | None]
-    unit_fn: Callable[[Session | None], str | None] | None = None
-
-
-def _total_cost(tracker: SessionTracker, session: Session | None) -> float | None:
-    if session is None or session.currency is None:
-        return None
-    return round(tracker.ledger.total_cost(session.currency), 2)
-
-
-TOTALS: tuple[EvnnovatorTotalSensorEntityDescription, ...] = (
-    EvnnovatorTotalSensorEntityDescription(
+    # Lifetime totals: every session counted once, kept across restarts and outages. They stay
+    # true while the API is away: they only miss what they have not seen yet.
+    EvnnovatorSensorEntityDescription(
         key="total_energy",
         translation_key="total_energy",
         device_class=SensorDeviceClass.ENERGY,
         native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
         state_class=SensorStateClass.TOTAL_INCREASING,
         suggested_display_precision=2,
-        value_fn=lambda tracker, _session: round(tracker.ledger.total_energy, 4),
+        value_fn=lambda view: round(view.total_energy, 4),
+        available_fn=always,
     ),
-    EvnnovatorTotalSensorEntityDescription(
+    EvnnovatorSensorEntityDescription(
         key="total_cost",
         translation_key="total_cost",
         device_class=SensorDeviceClass.MONETARY,
         state_class=SensorStateClass.TOTAL,
         suggested_display_precision=2,
-        value_fn=_total_cost,
+        value_fn=lambda view: None if view.total_cost is None else round(view.total_cost, 2),
         # The total of the currency the driver charges in now.
-        unit_fn=lambda session: None if session is None else session.currency,
+        unit_fn=_session_currency,
+        available_fn=always,
+    ),
+    # The power flowing now; unavailable while a session charges but its meter has not shown
+    # the rate yet: a guess would be a wrong value.
+    EvnnovatorSensorEntityDescription(
+        key="charging_power",
+        translation_key="charging_power",
+        device_class=SensorDeviceClass.POWER,
+        native_unit_of_measurement=UnitOfPower.KILO_WATT,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=2,
+        value_fn=_charging_power,
+        available_fn=lambda view: view.online and _charging_power(view) is not None,
+    ),
+    # When the running session will be stopped: its limit's (or autostop's) predicted moment;
+    # unknown while none is set or the rate is not known yet, and once a STOP was sent.
+    EvnnovatorSensorEntityDescription(
+        key="planned_stop",
+        translation_key="planned_stop",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=lambda view: None if view.armed is None else view.armed.crossing_at,
+        attributes_fn=_planned_stop_attributes,
+    ),
+    # What the latest billed session cost, tax included, from its charge detail record; kept
+    # across restarts and while the API is away: a bill does not change.
+    EvnnovatorSensorEntityDescription(
+        key="billed_cost",
+        translation_key="billed_cost",
+        device_class=SensorDeviceClass.MONETARY,
+        suggested_display_precision=2,
+        value_fn=_billed_cost,
+        unit_fn=lambda view: None if view.bill is None else view.bill.currency,
+        attributes_fn=_bill_attributes,
+        available_fn=always,
+    ),
+    EvnnovatorSensorEntityDescription(
+        key="charger_status",
+        translation_key="charger_status",
+        device_class=SensorDeviceClass.ENUM,
+        options=[status.value.lower() for status in EvseStatus],
+        # Each poll is one more request: on when an automation needs it (see the README).
+        entity_registry_enabled_default=False,
+        value_fn=_charger_status,
+        attributes_fn=_charger_attributes,
+        coordinator_fn=lambda account: account.charger,
+        refresh_when_added=True,
+    ),
+    EvnnovatorSensorEntityDescription(
+        key="energy_price",
+        translation_key="energy_price",
+        suggested_display_precision=2,
+        value_fn=_energy_price,
+        unit_fn=_energy_price_unit,
+        attributes_fn=_tariff_attributes,
+        coordinator_fn=lambda account: account.price,
     ),
 )
 
@@ -233,291 +374,58 @@ async def async_setup_entry(
     entry: EvnnovatorConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the session sensors of the driver account."""
-    coordinator = entry.runtime_data.coordinator
-    async_add_entities(EvnnovatorSensor(coordinator, description) for description in SENSORS)
-    async_add_entities(EvnnovatorTotalSensor(entry, description) for description in TOTALS)
+    """Add the sensors of the driver account."""
     async_add_entities(
-        [
-            EvnnovatorChargingPowerSensor(coordinator, CHARGING_POWER),
-            EvnnovatorPlannedStopSensor(coordinator, PLANNED_STOP),
-            EvnnovatorBillSensor(entry, BILLED_COST),
-            EvnnovatorChargerStatusSensor(entry, entry.runtime_data.charger, CHARGER_STATUS),
-            EvnnovatorEnergyPriceSensor(entry, entry.runtime_data.price, ENERGY_PRICE),
-        ]
+        EvnnovatorSensor(
+            entry=entry,
+            coordinator=description.coordinator_fn(entry.runtime_data),
+            description=description,
+        )
+        for description in SENSORS
     )
 
 
-CHARGING_POWER = SensorEntityDescription(
-    key="charging_power",
-    translation_key="charging_power",
-    device_class=SensorDeviceClass.POWER,
-    native_unit_of_measurement=UnitOfPower.KILO_WATT,
-    state_class=SensorStateClass.MEASUREMENT,
-    suggested_display_precision=2,
-)
-
-PLANNED_STOP = SensorEntityDescription(
-    key="planned_stop",
-    translation_key="planned_stop",
-    device_class=SensorDeviceClass.TIMESTAMP,
-)
-
-
-BILLED_COST = SensorEntityDescription(
-    key="billed_cost",
-    translation_key="billed_cost",
-    device_class=SensorDeviceClass.MONETARY,
-    suggested_display_precision=2,
-)
-
-
-CHARGER_STATUS = SensorEntityDescription(
-    key="charger_status",
-    translation_key="charger_status",
-    device_class=SensorDeviceClass.ENUM,
-    options=[status.value.lower() for status in EvseStatus],
-    # Each poll is one more request: on when an automation needs it (see the README).
-    entity_registry_enabled_default=False,
-)
-
-
-ENERGY_PRICE = SensorEntityDescription(
-    key="energy_price",
-    translation_key="energy_price",
-    suggested_display_precision=2,
-)
-
-
-class EvnnovatorSensor(EvnnovatorEntity, SensorEntity):
-    """A value of the latest session; unknown while the driver has none."""
+class EvnnovatorSensor(EvnnovatorEntity[DataUpdateCoordinator[Any]], SensorEntity):
+    """A value of the account's view, as its description reads it."""
 
     entity_description: EvnnovatorSensorEntityDescription
 
-    def _value(self) -> StateType | datetime:
-        session = self.coordinator.data
-        if session is None:
-            return None
-        stopping_value = self.entity_description.stopping_value
-        if stopping_value is not None and self._stops.stopping(session):
-            return stopping_value
-        return self.entity_description.value_fn(session)
-
-    @property
-    def _stops(self) -> StopCommands:
-        entry: EvnnovatorConfigEntry = self.coordinator.config_entry
-        return entry.runtime_data.stops
+    async def async_added_to_hass(self) -> None:
+        """Follow the coordinator; ask it at once where the description says so."""
+        await super().async_added_to_hass()
+        if self.entity_description.refresh_when_added:
+            await self.coordinator.async_request_refresh()
 
     @property
     def native_value(self) -> StateType | datetime:
-        """The value the description reads from the session; a text shortened to fit a state."""
-        value = self._value()
+        """The value the description reads; a text shortened to fit a state."""
+        value = self.entity_description.value_fn(self.view)
         if isinstance(value, str) and len(value) > MAX_LENGTH_STATE_STATE:
             return value[: MAX_LENGTH_STATE_STATE - 1] + "…"
         return value
 
     @property
     def native_unit_of_measurement(self) -> str | None:
-        """The session's own unit where it has one (the currency), else the fixed one."""
-        session = self.coordinator.data
-        if self.entity_description.unit_fn is not None and session is not None:
-            return self.entity_description.unit_fn(session)
+        """The view's own unit where it has one (a currency), else the fixed one."""
+        if self.entity_description.unit_fn is not None:
+            return self.entity_description.unit_fn(self.view)
         return super().native_unit_of_measurement
 
     @property
     def last_reset(self) -> datetime | None:
         """The session's start: every session counts from zero."""
-        session = self.coordinator.data
-        if self.entity_description.last_reset_fn is None or session is None:
+        if self.entity_description.last_reset_fn is None:
             return None
-        return self.entity_description.last_reset_fn(session)
+        return self.entity_description.last_reset_fn(self.view)
 
     @property
     def extra_state_attributes(self) -> Mapping[str, Any] | None:
-        """Attributes for the sensors that describe more than one value or a shortened text."""
-        session = self.coordinator.data
+        """What the description adds, and the whole of a shortened text."""
+        view = self.view
         attributes: dict[str, Any] = {}
-        if self.entity_description.attributes_fn is not None and session is not None:
-            attributes.update(self.entity_description.attributes_fn(session))
-        value = self._value()
+        if self.entity_description.attributes_fn is not None:
+            attributes.update(self.entity_description.attributes_fn(view) or {})
+        value = self.entity_description.value_fn(view)
         if isinstance(value, str) and len(value) > MAX_LENGTH_STATE_STATE:
             attributes[ATTR_FULL_TEXT] = value
         return attributes or None
-
-
-class EvnnovatorTotalSensor(EvnnovatorKeptValueEntity, SensorEntity):
-    """A lifetime total: every session counted once, kept across restarts and outages.
-
-    It stays true while the API is away: it only misses what it has not seen yet.
-    """
-
-    entity_description: EvnnovatorTotalSensorEntityDescription
-
-    @property
-    def native_value(self) -> float | None:
-        """The total the tracker keeps."""
-        return self.entity_description.value_fn(self._runtime.tracker, self.coordinator.data)
-
-    @property
-    def native_unit_of_measurement(self) -> str | None:
-        """The currency of the driver's sessions for the cost; kWh for the energy."""
-        if self.entity_description.unit_fn is not None:
-            return self.entity_description.unit_fn(self.coordinator.data)
-        return super().native_unit_of_measurement
-
-
-class EvnnovatorChargingPowerSensor(EvnnovatorEntity, SensorEntity):
-    """The power flowing now, between the latest distinct meter values; 0 while none flows.
-
-    Unavailable while a session charges but its meter has not shown two values yet: a guess
-    would be a wrong value.
-    """
-
-    @property
-    def available(self) -> bool:
-        """Known: nothing charges, or the meter has shown the rate."""
-        return super().available and self.native_value is not None
-
-    @property
-    def native_value(self) -> float | None:
-        """kW, from the meter values of the running session."""
-        session = self.coordinator.data
-        if session is None or not session.is_charging:
-            return 0.0
-        meter = self.coordinator.meter
-        latest = meter.latest
-        if latest is None or latest.session_id != session.id:
-            return None
-        rate = meter.rate_kw(session.start)
-        return None if rate is None else round(rate, 3)
-
-
-class EvnnovatorPlannedStopSensor(EvnnovatorEntity, SensorEntity):
-    """When the running session will be stopped: its limit's (or autostop's) predicted moment.
-
-    Unknown while none is set or the rate is not known yet, and once a STOP was sent.
-    """
-
-    @property
-    def _limits(self) -> LimitController:
-        entry: EvnnovatorConfigEntry = self.coordinator.config_entry
-        return entry.runtime_data.limits
-
-    @property
-    def native_value(self) -> datetime | None:
-        """The predicted moment the first limit is reached."""
-        armed = self._limits.armed
-        return None if armed is None else armed.crossing_at
-
-    @property
-    def extra_state_attributes(self) -> Mapping[str, Any] | None:
-        """Which limit, and when its STOP goes out (earlier by the operator's stop latency).
-
-        The operator's autostop sends none: the operator stops by itself.
-        """
-        armed = self._limits.armed
-        if armed is None:
-            return None
-        if armed is not self._limits.plan:
-            return {"limit": armed.limit}
-        return {"limit": armed.limit, "stop_command_at": armed.send_at}
-
-
-class EvnnovatorBillSensor(EvnnovatorKeptValueEntity, SensorEntity):
-    """What the latest billed session cost, tax included, from its charge detail record.
-
-    Kept across restarts and while the API is away: a bill does not change.
-    """
-
-    @property
-    def _bill(self) -> Mapping[str, Any]:
-        return self._runtime.tracker.last_bill or {}
-
-    @property
-    def native_value(self) -> float | None:
-        """The amount with tax."""
-        return self._bill.get("cost") if self._bill.get("currency") else None
-
-    @property
-    def native_unit_of_measurement(self) -> str | None:
-        """The bill's currency."""
-        currency: str | None = self._bill.get("currency")
-        return currency
-
-    @property
-    def extra_state_attributes(self) -> Mapping[str, Any] | None:
-        """The amount before tax, the tax, the billed energy (kWh) and duration (minutes)."""
-        bill = self._bill
-        if not bill:
-            return None
-        names = ("cost_before_tax", "tax", "energy", "duration", "session_id")
-        return {name: bill.get(name) for name in names}
-
-
-class EvnnovatorChargerStatusSensor(EvnnovatorSideEntity[ChargerStatusCoordinator], SensorEntity):
-    """The status of the latest session's charger (EVSE), which says whether it is free."""
-
-    async def async_added_to_hass(self) -> None:
-        """Ask at once rather than an idle interval later."""
-        await super().async_added_to_hass()
-        await self.coordinator.async_request_refresh()
-
-    @property
-    def _evse(self) -> Evse | None:
-        evse: Evse | None = self.coordinator.data
-        return evse
-
-    @property
-    def native_value(self) -> str | None:
-        """OCPI's status in lower case; unknown for one OCPI does not define."""
-        evse = self._evse
-        known = None if evse is None else evse.known_status
-        return None if known is None else known.value.lower()
-
-    @property
-    def extra_state_attributes(self) -> Mapping[str, Any] | None:
-        """The charger's printed id and its capabilities (None: the API does not say)."""
-        evse = self._evse
-        if evse is None:
-            return None
-        capabilities = None if evse.capabilities is None else list(evse.capabilities)
-        return {"evse_id": evse.evse_id, "capabilities": capabilities}
-
-
-class EvnnovatorEnergyPriceSensor(EvnnovatorSideEntity[TariffCoordinator], SensorEntity):
-    """The price per kWh before tax at the latest session's connector, from its tariff.
-
-    In `<currency>/kWh`, as the Energy dashboard takes a price entity.
-    """
-
-    @property
-    def _tariff(self) -> Tariff | None:
-        tariff: Tariff | None = self.coordinator.data
-        return tariff
-
-    @property
-    def native_value(self) -> float | None:
-        """The energy price before tax."""
-        tariff = self._tariff
-        return None if tariff is None or not tariff.currency else tariff.energy_price
-
-    @property
-    def native_unit_of_measurement(self) -> str | None:
-        """The tariff's currency per kWh."""
-        tariff = self._tariff
-        return None if tariff is None or not tariff.currency else f"{tariff.currency}/kWh"
-
-    @property
-    def extra_state_attributes(self) -> Mapping[str, Any] | None:
-        """The tariff's id and its other components (per hour, flat), all before tax."""
-        tariff = self._tariff
-        if tariff is None:
-            return None
-        return {
-            "tariff_id": tariff.tariff_id,
-            "tax_included": False,
-            "other_components": [
-                {"type": part.type, "price": part.price, "step_size": part.step_size}
-                for part in tariff.other_components
-            ],
-        }

@@ -1,8 +1,11 @@
-"""Actions: start and stop charging, and the latest session as response data."""
+"""Actions: start and stop charging, find chargers, and the latest session as response data.
+
+The handlers only read their fields: what a command does is the control room's (control.py).
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Final, cast
+from typing import TYPE_CHECKING, Final, cast
 
 from homeassistant.const import ATTR_CONFIG_ENTRY_ID
 from homeassistant.core import (
@@ -12,20 +15,18 @@ from homeassistant.core import (
     SupportsResponse,
     callback,
 )
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import config_validation as cv, selector, service
 import probatio
 
 from .const import CONF_TOKEN_UID, DOMAIN, MAX_ENERGY_LIMIT_KWH
+from .control import StartRequest
 from .errors import translated_errors
 from .finder import chargers_answer
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from homeassistant.util.json import JsonValueType
 
-    from .api import Session
     from .data import EvnnovatorConfigEntry
 
 SERVICE_START_CHARGING: Final = "start_charging"
@@ -133,123 +134,21 @@ def _account(call: ServiceCall) -> EvnnovatorConfigEntry:
     return entry
 
 
-def _required(value: str | None, field: str, translation_key: str) -> str:
-    """`value`, or a translated error that says that `field` has neither a value nor a default."""
-    if not value:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key=translation_key,
-            translation_placeholders={"field": field},
-        )
-    return value
-
-
-def _charge_point(
-    latest: Session | None, location_id: str | None, evse_uid: str | None
-) -> tuple[str, str]:
-    """The location and EVSE to start at: as given, else the last used ones.
-
-    The last used EVSE is taken only at its own location: it never fits another one, and
-    the operator would reject the pair without saying why.
-    """
-    last_location = latest.location.id if latest is not None and latest.location else None
-    last_evse = latest.evse.uid if latest is not None and latest.evse else None
-    location_id = _required(location_id or last_location, ATTR_LOCATION_ID, "no_charge_point")
-    evse_uid = _required(
-        evse_uid or (last_evse if location_id == last_location else None),
-        ATTR_EVSE_UID,
-        "no_charge_point",
-    )
-    return location_id, evse_uid
-
-
 async def _async_start_charging(call: ServiceCall) -> ServiceResponse:
-    """The start_charging action: what was given, defaults for the rest."""
-    return await async_start_charging(
-        _account(call),
-        location_id=call.data.get(ATTR_LOCATION_ID),
-        evse_uid=call.data.get(ATTR_EVSE_UID),
-        token_uid=call.data.get(ATTR_TOKEN_UID),
-        energy_limit=call.data.get(ATTR_ENERGY_LIMIT),
+    """The start_charging action: what was given, defaults for the rest (see control.py)."""
+    return await _account(call).runtime_data.control.async_start(
+        StartRequest(
+            location_id=call.data.get(ATTR_LOCATION_ID),
+            evse_uid=call.data.get(ATTR_EVSE_UID),
+            token_uid=call.data.get(ATTR_TOKEN_UID),
+            energy_limit=call.data.get(ATTR_ENERGY_LIMIT),
+        )
     )
-
-
-async def async_start_charging(
-    entry: EvnnovatorConfigEntry,
-    *,
-    location_id: str | None = None,
-    evse_uid: str | None = None,
-    token_uid: str | None = None,
-    energy_limit: float | None = None,
-) -> dict[str, Any]:
-    """Ask the operator to start a session, stopping by itself at the energy limit if any.
-
-    What is not given comes from the latest session (the charger), the options or else the
-    gateway (the token uid) and the Energy limit entity: the action and the Start charging
-    button both start here.
-    """
-    coordinator = entry.runtime_data.coordinator
-    location_id, evse_uid = _charge_point(coordinator.data, location_id, evse_uid)
-    _refuse_if_not_remote_startable(entry, evse_uid)
-    # Without one given, the Energy limit entity's: the operator's stop backs up the limit's.
-    energy_limit = energy_limit or entry.runtime_data.limits.energy_limit or None
-    async with translated_errors(coordinator.hass, entry):
-        token_uid = token_uid or await _async_token_uid(entry, location_id)
-        await coordinator.client.start_session(
-            location_id=location_id,
-            evse_uid=evse_uid,
-            token_uid=token_uid,
-            autostop_kwh=energy_limit,
-        )
-    if energy_limit is not None:
-        entry.runtime_data.limits.expect_autostop(energy_limit)
-    # Look at once: the new session shows, and its status sets the pace of polling, without
-    # waiting for the idle interval.
-    await coordinator.async_request_refresh()
-    # What was actually sent, defaults filled in. The token uid names the charging token the
-    # session is billed to; it is no API credential (it can neither read nor control the
-    # account), and the caller typed it or can read it in the options anyway.
-    return {
-        "accepted": True,
-        ATTR_LOCATION_ID: location_id,
-        ATTR_EVSE_UID: evse_uid,
-        ATTR_TOKEN_UID: token_uid,
-        ATTR_ENERGY_LIMIT: energy_limit,
-    }
-
-
-def _refuse_if_not_remote_startable(entry: EvnnovatorConfigEntry, evse_uid: str) -> None:
-    """Refuse up front an EVSE the API lists capabilities for, without remote start."""
-    evse = entry.runtime_data.charger.data
-    if (
-        evse is not None
-        and evse.uid is not None
-        and evse.uid.casefold() == evse_uid.casefold()
-        and evse.remote_start_refused
-    ):
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="not_remote_startable",
-            translation_placeholders={"charger": evse.evse_id or evse_uid},
-        )
-
-
-async def _async_token_uid(entry: EvnnovatorConfigEntry, location_id: str) -> str:
-    """The option's token uid; else the driver's at that location, from the gateway once."""
-    if option := entry.options.get(CONF_TOKEN_UID):
-        return str(option)
-    tracker = entry.runtime_data.tracker
-    if (known := tracker.token_uids.get(location_id)) is not None:
-        return known
-    client = entry.runtime_data.coordinator.client
-    uid = await client.get_token_uid(entry.runtime_data.coordinator.auth_id, location_id)
-    tracker.remember_token_uid(location_id, uid)
-    return uid
 
 
 async def _async_stop_charging(call: ServiceCall) -> ServiceResponse:
     """Stop the running session; answer with what it had delivered when STOP was accepted."""
-    session = await _account(call).runtime_data.stops.async_stop_by_user()
+    session = await _account(call).runtime_data.control.async_stop_by_user()
     return {
         "session_id": session.id,
         "energy": session.kwh,
@@ -291,51 +190,5 @@ def _get_latest_session(call: ServiceCall) -> ServiceResponse:
     coordinator = _account(call).runtime_data.coordinator
     if not coordinator.last_update_success:
         raise HomeAssistantError(translation_domain=DOMAIN, translation_key="session_unavailable")
-    session = coordinator.data
-    return {"session": None if session is None else session_as_dict(session)}
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.isoformat()
-
-
-def session_as_dict(session: Session) -> dict[str, Any]:
-    """The session as plain JSON data: times as ISO 8601 strings, None where the API had none.
-
-    `end` is None while the session runs, whatever the API's end time says (it sends one early).
-    `location.id` and `evse.uid` are the ids that start_charging takes.
-    """
-    location = session.location
-    evse = session.evse
-    coordinates = None if location is None else location.coordinates
-    return {
-        "id": session.id,
-        "session_id": session.session_id,
-        "status": session.status,
-        "running": session.is_running,
-        "kwh": session.kwh,
-        "total_cost": session.total_cost,
-        "currency": session.currency,
-        "start": _iso(session.start),
-        "end": _iso(session.ended),
-        "last_modified": _iso(session.last_modified),
-        "connector_id": session.connector_id,
-        "location": None
-        if location is None
-        else {
-            "id": location.id,
-            "location_id": location.location_id,
-            "name": location.name,
-            "address": location.address,
-            "city": location.city,
-            "postal_code": location.postal_code,
-            "country": location.country,
-            "time_zone": location.time_zone_name,
-            "latitude": None if coordinates is None else coordinates.latitude,
-            "longitude": None if coordinates is None else coordinates.longitude,
-        },
-        "evse": None
-        if evse is None
-        else {"uid": evse.uid, "evse_id": evse.evse_id, "status": evse.status},
-        "charging_periods": [{"start": _iso(period.start)} for period in session.charging_periods],
-    }
+    session = coordinator.session
+    return {"session": None if session is None else session.as_dict()}

@@ -1,0 +1,68 @@
+"""The account's events: a session started, completed, was billed; each fired once.
+
+The book decides what is due (`Change.announcements`, a bill taken in); this says it on the
+event bus, with the device and the entry, for device triggers, automations and the logbook.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from .book import Announcement
+from .const import EVENT_SESSION_BILLED, EVENT_SESSION_COMPLETED, EVENT_SESSION_STARTED
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from homeassistant.config_entries import ConfigEntry
+    from homeassistant.core import HomeAssistant
+
+    from .api import Session
+    from .book import Bill, Change
+
+_LOGGER = logging.getLogger(__name__)
+
+_EVENTS = {
+    Announcement.STARTED: EVENT_SESSION_STARTED,
+    Announcement.COMPLETED: EVENT_SESSION_COMPLETED,
+}
+
+
+class SessionEvents:
+    """Fires the events of one driver account's sessions."""
+
+    def __init__(self, hass: HomeAssistant, entry: ConfigEntry, device_id: str) -> None:
+        """Name `device_id` (the account's device) and the entry in every event."""
+        self._hass = hass
+        self._source = {"device_id": device_id, "config_entry_id": entry.entry_id}
+
+    def announce(self, change: Change, session: Session, fetched_at: datetime) -> None:
+        """Fire what the book found due for `session` (as fetched at `fetched_at`)."""
+        entry = change.entry
+        for announcement in change.announcements:
+            event_type = _EVENTS[announcement]
+            data: dict[str, Any] = self._source | {
+                "session_id": session.id,
+                "energy": session.kwh,
+                "cost": session.total_cost,
+                "currency": session.currency,
+                "duration": session.elapsed(fetched_at),
+                "status": session.status,
+            }
+            if event_type == EVENT_SESSION_COMPLETED and entry is not None:
+                if entry.energy_limit is not None:
+                    data["energy_limit"] = entry.energy_limit
+                    data["overshoot"] = (
+                        None if session.kwh is None else round(session.kwh - entry.energy_limit, 4)
+                    )
+                if entry.cost_limit is not None:
+                    data["cost_limit"] = entry.cost_limit
+                if entry.stop.by is not None:
+                    data["stopped_by"] = entry.stop.by
+            _LOGGER.debug("Session %s: %s", session.id, event_type)
+            self._hass.bus.async_fire(event_type, data)
+
+    def billed(self, bill: Bill) -> None:
+        """Announce a session's bill."""
+        self._hass.bus.async_fire(EVENT_SESSION_BILLED, self._source | bill.as_dict())

@@ -1,0 +1,47 @@
+"""What the entities show: one frozen view of the account, made from its parts when read.
+
+Entities never reach into the account's parts: every value they show is a function of this
+view, so that what a sensor says and what the account decided cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .api import Evse, Session, Tariff
+    from .book import Bill
+    from .forecast import Limits, StopPlan
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AccountView:
+    """The account as its entities show it."""
+
+    online: bool
+    """Whether the latest poll succeeded (or kept its reading through a 429)."""
+    session: Session | None
+    """The driver's latest session (None before their first one)."""
+    rate_kw: float | None
+    """The charging power between the latest distinct meter values of `session`; None unknown."""
+    stopping: bool
+    """A STOP was accepted and the session runs on until the charger has stopped."""
+    plan: StopPlan | None
+    """The STOP a limit planned for the running session."""
+    armed: StopPlan | None
+    """What will stop the running session: the plan, else the operator's autostop."""
+    limit_failed: bool
+    """A limit's STOP of the running session kept failing."""
+    limits: Limits
+    """The limits in force (0 is off)."""
+    total_energy: float
+    """kWh of every session seen, each once."""
+    total_cost: float | None
+    """The cost of every session seen in the currency of the latest one; None without one."""
+    bill: Bill | None
+    """The latest bill taken in."""
+    evse: Evse | None
+    """The latest session's charger as its status poll last read it."""
+    tariff: Tariff | None
+    """The tariff of the latest session's connector."""
