@@ -92,6 +92,7 @@ class Account:
             energy_price=self.price.energy_price,
             next_poll_at=lambda: self._next_poll_at,
             refresh=self.coordinator.async_refresh,
+            save=lambda: self._save(SAVE_DELAY),
             redraw=self._redraw,
         )
         self.billing = SessionBilling(
@@ -99,6 +100,7 @@ class Account:
         )
         self._first_run = data.first_run
         self._taking = False
+        self._save_due: float | None = None
         self._next_poll_at = dt_util.utcnow()
 
     @property
@@ -262,6 +264,12 @@ class Account:
             self.coordinator.async_update_listeners()
 
     def _save(self, delay: float) -> None:
+        """Write within `delay` seconds; a write already due sooner is not put off."""
+        now = self._hass.loop.time()
+        due = now + delay
+        if self._save_due is not None and now < self._save_due <= due:
+            return
+        self._save_due = due
         self._store.async_delay_save(lambda: AccountStore.as_stored(self.data), delay)
 
     async def _async_flush(self) -> None:

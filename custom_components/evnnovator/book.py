@@ -539,7 +539,11 @@ class SessionBook:
 
     def give_up_bill(self, session_id: str) -> bool:
         """No bill will come: the session's cost stays the operator's figure. True if changed."""
-        return self._amend(session_id, bill_announced=True)
+        entry = self.sessions.get(session_id)
+        if entry is None or entry.bill_announced:
+            return False
+        entry.bill_announced = True
+        return True
 
     def mark_stop_sent(self, session_id: str, by: str) -> bool:
         """A STOP from `by` ("energy", "cost" or "user") was accepted. True if changed."""
@@ -551,11 +555,19 @@ class SessionBook:
 
     def note_limits(self, session_id: str, *, energy: float | None, cost: float | None) -> bool:
         """The limits in force while the session charges (None: off). True if changed."""
-        return self._amend(session_id, energy_limit=energy, cost_limit=cost)
+        entry = self.sessions.get(session_id)
+        if entry is None or (entry.energy_limit, entry.cost_limit) == (energy, cost):
+            return False
+        entry.energy_limit, entry.cost_limit = energy, cost
+        return True
 
     def note_autostop(self, session_id: str, kwh: float) -> bool:
         """The operator was asked to stop the session by itself at `kwh`. True if changed."""
-        return self._amend(session_id, autostop=kwh)
+        entry = self.sessions.get(session_id)
+        if entry is None or entry.autostop == kwh:
+            return False
+        entry.autostop = kwh
+        return True
 
     @property
     def total_energy(self) -> float:
@@ -667,17 +679,6 @@ class SessionBook:
             return None
         self._currencies.add(currency)
         return min(entry.hours)
-
-    def _amend(self, session_id: str, **changes: Any) -> bool:
-        entry = self.sessions.get(session_id)
-        if entry is None:
-            return False
-        changed = False
-        for name, value in changes.items():
-            if getattr(entry, name) != value:
-                setattr(entry, name, value)
-                changed = True
-        return changed
 
     def _remember(self, session_id: str) -> SessionEntry:
         entry = self.sessions[session_id] = SessionEntry()

@@ -51,12 +51,14 @@ class LimitController:
         energy_price: Callable[[str | None], float | None],
         next_poll_at: Callable[[], datetime],
         refresh: Callable[[], Awaitable[None]],
+        save: Callable[[], None],
         redraw: Callable[[], None],
     ) -> None:
         """Start with no limits: the number entities restore them before the first plan.
 
         `energy_price` gives the tariff's price per kWh in a currency, where known: it prices
-        the cost limit before the session shows its own cost per kWh.
+        the cost limit before the session shows its own cost per kWh. `save` keeps the limits
+        noted in the book; `redraw` shows a new plan.
         """
         self._hass = hass
         self._control = control
@@ -65,6 +67,7 @@ class LimitController:
         self._energy_price = energy_price
         self._next_poll_at = next_poll_at
         self._refresh = refresh
+        self._save = save
         self._redraw = redraw
         self.limits = Limits()
         self.ready = False
@@ -132,11 +135,12 @@ class LimitController:
             or control.given_up(session.id)
         ):
             return
-        self._data.book.note_limits(
+        if self._data.book.note_limits(
             session.id,
             energy=self.limits.energy_kwh or None,
             cost=self.limits.cost or None,
-        )
+        ):
+            self._save()
         meter = self._meter
         reading = meter.latest
         if reading is None or reading.session_id != session.id:
