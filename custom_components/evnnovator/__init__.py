@@ -11,7 +11,6 @@ from . import const
 from .account import Account
 from .connection import create_client
 from .data import EvnnovatorConfigEntry
-from .device import async_register_account_device
 from .services import async_setup_services
 from .store import AccountStore
 
@@ -47,7 +46,6 @@ async def async_setup_entry(hass: HomeAssistant, entry: EvnnovatorConfigEntry) -
         create_client(hass, dict(entry.data)),
         store=store,
         data=await store.async_load_account(),
-        device_id=async_register_account_device(hass, entry),
     )
     await account.async_setup()
     entry.runtime_data = account

@@ -26,6 +26,7 @@ from .const import (
 )
 from .control import ChargingControl
 from .coordinator import EvnnovatorCoordinator
+from .device import async_register_account_device
 from .events import SessionEvents
 from .forecast import MeterTrack
 from .limits import LimitController
@@ -60,7 +61,6 @@ class Account:
         *,
         store: AccountStore,
         data: AccountData,
-        device_id: str,
     ) -> None:
         """Wire the parts around what earlier runs kept (`data`, loaded from `store`)."""
         self._hass = hass
@@ -69,10 +69,11 @@ class Account:
         self.data = data
         self.meter = MeterTrack(data.operator)
         self.coordinator = EvnnovatorCoordinator(hass, entry, client, self)
-        self.charger = ChargerStatusCoordinator(hass, entry, client)
         self.price = TariffCoordinator(hass, entry, client)
+        self.charger = ChargerStatusCoordinator(hass, entry, client)
         self.statistics = HourlyStatistics(hass, entry)
-        self.events = SessionEvents(hass, entry, device_id)
+        # The device exists before the first reading: its events name it.
+        self.events = SessionEvents(hass, entry, async_register_account_device(hass, entry))
         self.control = ChargingControl(
             hass,
             entry,
