@@ -23,3 +23,14 @@ async def end_demo_session(
     simulator.start_session(DEMO_AUTH_ID, evse_uid=evse_uid, status="COMPLETED")
     await entry.runtime_data.coordinator.async_refresh()
     simulator.clear_requests()
+
+
+def stored_number(value: float, unit: str, maximum: float, step: float) -> dict[str, object]:
+    """What Home Assistant keeps of a number entity across a restart."""
+    return {
+        "native_max_value": maximum,
+        "native_min_value": 0,
+        "native_step": step,
+        "native_unit_of_measurement": unit,
+        "native_value": value,
+    }

@@ -25,7 +25,7 @@ from custom_components.evnnovator.forecast import Limits, plan_stop
 from evnnovator_simulator import DEMO_AUTH_ID, Simulator, SimulatorSettings
 from evnnovator_simulator.site import SECOND_EVSE_UID
 
-from .helpers import advance
+from .helpers import advance, stored_number
 
 ENERGY_LIMIT = "number.evnnovator_demo_driver_1_energy_limit"
 COST_LIMIT = "number.evnnovator_demo_driver_1_cost_limit"
@@ -40,17 +40,6 @@ def simulator_settings() -> SimulatorSettings:
     return SimulatorSettings.realistic(
         power_kw=7.4, meter_interval=60, seed=3, tariff_per_kwh=18.0, second_tariff_per_kwh=24.0
     )
-
-
-def stored_number(value: float, unit: str, maximum: float, step: float) -> dict[str, object]:
-    """What Home Assistant keeps of a number entity across a restart."""
-    return {
-        "native_max_value": maximum,
-        "native_min_value": 0,
-        "native_step": step,
-        "native_unit_of_measurement": unit,
-        "native_value": value,
-    }
 
 
 async def test_a_restart_mid_session_never_notes_the_limits_as_off(

@@ -16,6 +16,8 @@ from pytest_homeassistant_custom_component.common import (
 )
 from syrupy.assertion import SnapshotAssertion
 
+from .helpers import stored_number
+
 ENERGY_LIMIT = "number.evnnovator_demo_driver_1_energy_limit"
 COST_LIMIT = "number.evnnovator_demo_driver_1_cost_limit"
 
@@ -52,17 +54,6 @@ async def test_setting_a_limit_reaches_the_controller(
         assert float(hass.states.get(entity_id).state) == value
     limits = init_integration.runtime_data.limits
     assert (limits.energy_limit, limits.cost_limit) == (12.5, 300)
-
-
-def stored_number(value: float, unit: str, maximum: float, step: float) -> dict[str, object]:
-    """What Home Assistant keeps of a number entity across a restart."""
-    return {
-        "native_max_value": maximum,
-        "native_min_value": 0,
-        "native_step": step,
-        "native_unit_of_measurement": unit,
-        "native_value": value,
-    }
 
 
 async def test_limits_survive_a_restart(hass: HomeAssistant, config_entry: MockConfigEntry) -> None:
