@@ -155,9 +155,8 @@ async def bench_overshoot(  # noqa: PLR0917 (pytest fixtures)
 ) -> None:
     """SESSIONS sessions stopped at X; each one's error, STOPs and requests go into the results."""
     # Home Assistant draws each coordinator's poll phase (a random microsecond) from the global
-    # generator: seeded per cell (the same for its three ways), so that its figures do not depend on
-    # the cells run before.
-    random.seed(f"phase-{cell.label}")
+    # generator: seeded for each run, so that its figures do not depend on the runs before it.
+    random.seed(f"phase-{scenario}-{cell.label}")
     clock = VirtualClock(hass, freezer)
     await set_up(hass, config_entry)
     await stop_the_demo_session(clock, simulator, config_entry)

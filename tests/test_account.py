@@ -29,6 +29,7 @@ from .helpers import advance, stored_number
 
 ENERGY_LIMIT = "number.evnnovator_demo_driver_1_energy_limit"
 COST_LIMIT = "number.evnnovator_demo_driver_1_cost_limit"
+PLANNED_STOP = "sensor.evnnovator_demo_driver_1_planned_stop"
 
 pytestmark = pytest.mark.freeze_time("2026-11-23T08:00:00+00:00")
 
@@ -49,7 +50,7 @@ async def test_a_restart_mid_session_never_notes_the_limits_as_off(
 
     The session charging with a 10 kWh limit keeps it in its book entry all along: the limits
     plan only once restored (before, the first plan wrote "no limit" into the running session's
-    record, and its completion could say it had none).
+    record, and its completion could say it had none), and the plan shows at once.
     """
     mock_restore_cache_with_extra_data(
         hass, [(State(ENERGY_LIMIT, "10.0"), stored_number(10.0, "kWh", 200, 0.1))]
@@ -71,6 +72,10 @@ async def test_a_restart_mid_session_never_notes_the_limits_as_off(
     assert entry.energy_limit == 10.0
     assert noted
     assert all(energy == 10.0 for energy, _ in noted), noted
+    # Planned as soon as the limits are restored, not a poll later.
+    planned = hass.states.get(PLANNED_STOP)
+    assert planned.state not in ("unknown", "unavailable")
+    assert planned.attributes["limit"] == "energy"
 
 
 async def test_the_cost_limit_at_a_new_charger_is_priced_at_its_tariff(

@@ -102,6 +102,10 @@ class Account:
         self._first_run = data.first_run
         self._taking = False
         self._save_due: float | None = None
+        self._version = 0
+        """Counts what changed the view between readings (see `view`)."""
+        self._view: AccountView | None = None
+        self._view_key: tuple[object, ...] = ()
         self._next_poll_at = dt_util.utcnow()
 
     @property
@@ -138,6 +142,7 @@ class Account:
     def async_start(self) -> None:
         """The entities are set up, the limits restored: plan from the latest reading."""
         self.limits.start()
+        self._redraw()
 
     def take(self, reading: Reading) -> timedelta:
         """Decide everything a new reading changes; return the wait until the next poll."""
@@ -146,6 +151,7 @@ class Account:
             pace = self._take(reading)
         finally:
             self._taking = False
+            self._version += 1
         self._next_poll_at = reading.fetched_at + pace
         return pace
 
@@ -201,7 +207,24 @@ class Account:
 
     @property
     def view(self) -> AccountView:
-        """The account as its entities show it, now."""
+        """The account as its entities show it, now.
+
+        Made once for all the entities that redraw together: anything that changes what it
+        shows comes with a new reading, a redraw or a side coordinator's new data.
+        """
+        coordinator = self.coordinator
+        key = (
+            self._version,
+            id(coordinator.data),
+            coordinator.last_update_success,
+            id(self.charger.data),
+            id(self.price.data),
+        )
+        if self._view is None or self._view_key != key:
+            self._view, self._view_key = self._make_view(), key
+        return self._view
+
+    def _make_view(self) -> AccountView:
         coordinator = self.coordinator
         session = coordinator.session
         book = self.data.book
@@ -260,6 +283,7 @@ class Account:
 
     @callback
     def _redraw(self) -> None:
+        self._version += 1
         # Inside a poll the coordinator redraws once it is done.
         if not self._taking:
             self.coordinator.async_update_listeners()

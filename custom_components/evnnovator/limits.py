@@ -103,8 +103,8 @@ class LimitController:
             energy_kwh=self.limits.energy_kwh if energy is None else energy,
             cost=self.limits.cost if cost is None else cost,
         )
-        if self.replan():
-            self._redraw()  # the planned stop shows at once
+        self.replan()
+        self._redraw()  # the limit and its planned stop show at once
 
     @callback
     def start(self) -> None:
