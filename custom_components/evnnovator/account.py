@@ -9,7 +9,7 @@ account and redraws the entities (`_changed`); none of them decides anything for
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from homeassistant.core import callback
