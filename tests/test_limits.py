@@ -319,7 +319,8 @@ async def test_persistent_failure_raises_a_repair_issue_until_a_stop_succeeds(
     init_integration: MockConfigEntry,
     issue_registry: ir.IssueRegistry,
 ) -> None:
-    """After 3 retries a repair issue says the car may still charge; a later success removes it."""
+    """After 3 retries a repair issue says the car may still charge and the limit keeps trying;
+    the success a minute later removes it."""
     simulator.inject("http_500", count=4, only="commands")
     await set_limit(hass, ENERGY_LIMIT, round(kwh(simulator) - 0.1, 1))
     await hass.async_block_till_done()
@@ -334,18 +335,13 @@ async def test_persistent_failure_raises_a_repair_issue_until_a_stop_succeeds(
     assert found.severity is ir.IssueSeverity.ERROR
     assert found.translation_key == "limit_stop_failed"
 
-    # Later polls don't start another round: the user was told, and stops by hand.
-    for _ in range(120):
+    # The limit keeps trying while the car charges past it: a minute on, the API takes it.
+    for _ in range(60):
         await advance(hass, freezer, STEP)
-    assert len(stop_requests(simulator)) == 4
-    await hass.services.async_call(
-        "button",
-        "press",
-        {ATTR_ENTITY_ID: "button.evnnovator_demo_driver_1_stop_charging"},
-        blocking=True,
-    )
     await run_until_completed(hass, freezer, simulator)
-    assert [stop.status for stop in stop_requests(simulator)] == [500] * 4 + [200]
+    stops = stop_requests(simulator)
+    assert [stop.status for stop in stops] == [500] * 4 + [200]
+    assert (stops[-1].at - stops[-2].at).total_seconds() == pytest.approx(60, abs=STEP)
     assert issue(hass, init_integration) is None
 
 

@@ -16,7 +16,6 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.evnnovator.const import DOMAIN
-from custom_components.evnnovator.control import STOP_RETRY_DELAYS
 from custom_components.evnnovator.forecast import SAMPLE_MARGIN
 from evnnovator_simulator import DEMO_AUTH_ID, DEMO_TOKEN_UID, Simulator, SimulatorSettings
 from testkit.requests import polls, stop_requests
@@ -130,7 +129,13 @@ async def test_stop_pressed_by_hand_before_the_limit_sends_one_stop(
 
 
 @pytest.mark.parametrize(
-    ("fault", "params"), [("http_429", {"retry_after": 120}), ("http_502_html", {})]
+    ("fault", "params", "gaps"),
+    [
+        # Every wait at least the Retry-After.
+        ("http_429", {"retry_after": 120}, [120, 120, 120, 120]),
+        # 5, 15, 30 s, then 60, 120, 300 s: the limit keeps trying, ever less often.
+        ("http_502_html", {}, [5, 15, 30, 60, 120, 300]),
+    ],
 )
 async def test_a_refused_stop_follows_one_schedule(
     hass: HomeAssistant,
@@ -139,29 +144,63 @@ async def test_a_refused_stop_follows_one_schedule(
     clock: VirtualClock,
     fault: str,
     params: dict[str, int],
+    gaps: list[int],
 ) -> None:
-    """A 429 waits for its Retry-After; a STOP that keeps failing is sent 1 + 3 times, then the
-    repair issue, and later polls start no other round."""
+    """A 429 waits for its Retry-After; a STOP that keeps failing is sent 1 + 3 times quickly,
+    then the repair issue, and it is tried again, less and less often, while the car charges,
+    until one is accepted."""
     session_id = simulator.start_session(DEMO_AUTH_ID)
     watch = SessionWatch(config_entry, simulator, session_id)
     await clock.run_until(clock.now() + timedelta(minutes=11), stop_when=lambda: False)
     assert watch.shown()
+    stops_before = len(stop_requests(simulator))
     simulator.inject(fault, count=1000, only="commands", **params)
     await set_energy_limit(hass, round(simulator.delivered_kwh(session_id) - 0.01, 2))
     await clock.run_until(clock.now() + timedelta(minutes=10), stop_when=lambda: False)
-    stops = stop_requests(simulator)[-(len(STOP_RETRY_DELAYS) + 1) :]
-    assert len([s for s in stop_requests(simulator) if s.at > stops[0].at]) == 3
-    gaps = [(later.at - earlier.at).total_seconds() for earlier, later in pairwise(stops)]
-    minimum = params.get("retry_after", 0)
-    assert all(gap >= minimum - 1 for gap in gaps), gaps
+    stops = stop_requests(simulator)[stops_before:]
+    measured = [
+        round((later.at - earlier.at).total_seconds()) for earlier, later in pairwise(stops)
+    ]
+    assert measured == gaps
     issue = ir.async_get(hass).async_get_issue(DOMAIN, f"limit_stop_failed_{config_entry.entry_id}")
     assert issue is not None
-    # The device shows the problem too, until the user stops the car by hand.
+    # The device shows the problem too, until the car is stopped.
     assert hass.states.get(LIMIT_STOP_FAILED).state == "on"
     simulator.clear_faults()
-    await hass.services.async_call("button", "press", {ATTR_ENTITY_ID: STOP_BUTTON}, blocking=True)
     await run_to_the_end(clock, watch)
+    assert [s.status for s in stop_requests(simulator)[stops_before:]][-1] == 200
     assert hass.states.get(LIMIT_STOP_FAILED).state == "off"
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue.issue_id) is None
+
+
+async def test_a_failing_limit_stops_the_car_once_the_api_is_back(
+    hass: HomeAssistant, simulator: Simulator, config_entry: MockConfigEntry, clock: VirtualClock
+) -> None:
+    """The limit is reached during a 5xx burst of 20 minutes: the limit goes on trying through
+    a restart, and its first STOP after the burst is accepted, the only one; the car stops
+    within minutes of the API's return instead of charging on, and the issue clears."""
+    session_id = simulator.start_session(DEMO_AUTH_ID)
+    await clock.run_until(clock.now() + timedelta(minutes=11), stop_when=lambda: False)
+    stops_before = len(stop_requests(simulator))
+    simulator.inject("http_502_html", count=1000, only="commands")
+    limit = round(simulator.delivered_kwh(session_id) - 0.01, 2)
+    await set_energy_limit(hass, limit)
+    await clock.run_until(clock.now() + timedelta(minutes=5), stop_when=lambda: False)
+    assert hass.states.get(LIMIT_STOP_FAILED).state == "on"
+    # A restart keeps what was decided: the limit still fails, and is still tried.
+    assert await hass.config_entries.async_reload(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get(LIMIT_STOP_FAILED).state == "on"
+    await clock.run_until(clock.now() + timedelta(minutes=15), stop_when=lambda: False)
+    simulator.clear_faults()
+    back = clock.now()
+    await run_to_the_end(clock, SessionWatch(config_entry, simulator, session_id))
+    accepted = [s for s in stop_requests(simulator)[stops_before:] if s.status == 200]
+    assert len(accepted) == 1
+    assert (accepted[0].at - back).total_seconds() <= 600
+    assert hass.states.get(LIMIT_STOP_FAILED).state == "off"
+    issue_id = f"limit_stop_failed_{config_entry.entry_id}"
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
 
 
 async def test_what_is_learned_survives_a_restart(

@@ -196,6 +196,8 @@ class StopRecord:
     """A STOP was accepted: it must not be sent again, even after a restart."""
     by: str | None = None
     """"energy" or "cost" (a limit) or "user"."""
+    failing: bool = False
+    """A limit's STOP kept failing while the session charged past the limit (still tried)."""
 
 
 @dataclass
@@ -246,7 +248,7 @@ class SessionEntry:
             "energy_limit": self.energy_limit,
             "cost_limit": self.cost_limit,
             "autostop": self.autostop,
-            "stop": {"sent": self.stop.sent, "by": self.stop.by},
+            "stop": {"sent": self.stop.sent, "by": self.stop.by, "failing": self.stop.failing},
         }
 
     @classmethod
@@ -266,7 +268,11 @@ class SessionEntry:
             energy_limit=stored.get("energy_limit"),
             cost_limit=stored.get("cost_limit"),
             autostop=stored.get("autostop"),
-            stop=StopRecord(sent=stop.get("sent", False), by=stop.get("by")),
+            stop=StopRecord(
+                sent=stop.get("sent", False),
+                by=stop.get("by"),
+                failing=stop.get("failing", False),
+            ),
         )
 
     @classmethod
@@ -548,9 +554,21 @@ class SessionBook:
     def mark_stop_sent(self, session_id: str, by: str) -> bool:
         """A STOP from `by` ("energy", "cost" or "user") was accepted. True if changed."""
         entry = self.sessions.get(session_id)
-        if entry is None or (entry.stop.sent, entry.stop.by) == (True, by):
+        if entry is None:
             return False
-        entry.stop = StopRecord(sent=True, by=by)
+        # Whether a limit's STOP was failing stays until the control room clears it.
+        accepted = StopRecord(sent=True, by=by, failing=entry.stop.failing)
+        if entry.stop == accepted:
+            return False
+        entry.stop = accepted
+        return True
+
+    def note_stop_failing(self, session_id: str, *, failing: bool) -> bool:
+        """Whether a limit's STOP keeps failing while the session charges. True if changed."""
+        entry = self.sessions.get(session_id)
+        if entry is None or entry.stop.failing == failing:
+            return False
+        entry.stop = StopRecord(sent=entry.stop.sent, by=entry.stop.by, failing=failing)
         return True
 
     def note_limits(self, session_id: str, *, energy: float | None, cost: float | None) -> bool:

@@ -6,8 +6,10 @@
 - STOP: once per session, whoever asks, kept in the book across restarts; a person may resend
   after STOP_RESEND_AFTER, a limit never. A 429 holds every command until its Retry-After
   (one gate, on Home Assistant's clock). A limit's failed STOP is retried on one schedule per
-  session, then given up with a repair issue. After an accepted STOP, quick refreshes follow
-  the session until it has stopped, and its end teaches how long the operator takes.
+  session: quickly three times, then, with a repair issue and the problem sensor on, ever less
+  often for as long as the car charges past the limit (the "failing" mark is kept in the book,
+  across restarts). After an accepted STOP, quick refreshes follow the session until it has
+  stopped, and its end teaches how long the operator takes.
 """
 
 from __future__ import annotations
@@ -54,9 +56,12 @@ DEFAULT_COMMAND_BACKOFF = 60.0
 # A STOP accepted this long ago without the session ending may have been lost: a person may
 # send it again (a limit never does).
 STOP_RESEND_AFTER = 120.0
-# Waits before sending a limit's STOP again after a failure that may pass (network, 5xx, 429);
+# Waits before sending a limit's STOP again after a failure (network, 5xx, 429, an odd answer);
 # after the last, the repair issue. One schedule per session.
 STOP_RETRY_DELAYS = (5.0, 15.0, 30.0)
+# Then the limit keeps trying while the car charges past it, gently: these waits, then the last
+# one again and again (a Retry-After longer than the wait is respected).
+STOP_PERSIST_DELAYS = (60.0, 120.0, 300.0, 600.0)
 
 type StopSender = str
 """Who asked for a STOP: "energy" or "cost" (a limit), or "user"."""
@@ -107,7 +112,6 @@ class ChargingControl:
         self._attempts: dict[str, int] = {}
         """Failed limit STOPs of each session: the retry schedule is the session's."""
         self._retry_at: dict[str, datetime] = {}
-        self._given_up: set[str] = set()
         self._expected_autostop: float | None = None
         self._refreshes: list[CALLBACK_TYPE] = []
         entry.async_on_unload(self._cancel_refreshes)
@@ -235,42 +239,47 @@ class ChargingControl:
         return sent is None or (dt_util.utcnow() - sent.at).total_seconds() >= STOP_RESEND_AFTER
 
     async def async_limit_stop(self, session: Session, limit: str) -> datetime | None:
-        """Send a limit's STOP; return when to try again after a failure that may pass.
+        """Send a limit's STOP; after a failure, return when to try again.
 
-        None once it went out, was not needed (the session had ended) or was given up on.
+        None once it went out, or was not needed (the session had ended).
         """
         try:
             sent = await self.async_stop(session, limit)
         except EvnnovatorCommandRejectedError:
             # The session already ended (or is ending) by itself: nothing left to stop.
             _LOGGER.info("The limit's STOP for session %s was rejected: it had ended", session.id)
-        except (EvnnovatorConnectionError, EvnnovatorRateLimitError) as err:
-            return self._retry_or_give_up(session, err)
         except EvnnovatorError as err:
-            self._give_up(session, err)
-            return None
+            return self._retry_later(session, err)
         else:
             if sent:
                 _LOGGER.info("Stopped session %s at its %s limit", session.id, limit)
         self._attempts.pop(session.id, None)
         self._retry_at.pop(session.id, None)
-        ir.async_delete_issue(self._hass, DOMAIN, self._issue_id)
+        self._stop_failing(session.id)
         return None
 
     def retry_at(self, session_id: str) -> datetime | None:
         """When a limit's failed STOP of the session is due again, if one failed."""
         return self._retry_at.get(session_id)
 
-    def given_up(self, session_id: str) -> bool:
-        """Whether the limit's STOP of the session kept failing and was given up on."""
-        return session_id in self._given_up
+    def failing(self, session_id: str) -> bool:
+        """Whether the limit's STOP of the session kept failing (it is still tried)."""
+        entry = self._data.book.entry(session_id)
+        return entry is not None and entry.stop.failing
 
-    def _retry_or_give_up(self, session: Session, err: EvnnovatorError) -> datetime | None:
+    def _retry_later(self, session: Session, err: EvnnovatorError) -> datetime:
+        """The next attempt's time; past the quick retries, the user is told, once."""
         attempt = self._attempts.get(session.id, 0)
-        if attempt >= len(STOP_RETRY_DELAYS):
-            self._give_up(session, err)
-            return None
-        delay = STOP_RETRY_DELAYS[attempt]
+        if not isinstance(err, EvnnovatorConnectionError | EvnnovatorRateLimitError):
+            # Refused credentials or an answer it cannot read: no quick retry will pass, the
+            # user is told at once; the long schedule still tries (after a re-authentication).
+            attempt = max(attempt, len(STOP_RETRY_DELAYS))
+        if attempt < len(STOP_RETRY_DELAYS):
+            delay = STOP_RETRY_DELAYS[attempt]
+        else:
+            step = min(attempt - len(STOP_RETRY_DELAYS), len(STOP_PERSIST_DELAYS) - 1)
+            delay = STOP_PERSIST_DELAYS[step]
+            self._start_failing(session, err)
         if isinstance(err, EvnnovatorRateLimitError) and err.retry_after is not None:
             delay = max(delay, err.retry_after)
         self._attempts[session.id] = attempt + 1
@@ -278,12 +287,15 @@ class ChargingControl:
         _LOGGER.debug("Could not stop at the limit (%s); again in %g s", err, delay)
         return retry_at
 
-    def _give_up(self, session: Session, err: EvnnovatorError) -> None:
-        """No more automatic STOPs for this session: the user is told, once."""
-        self._attempts.pop(session.id, None)
-        self._retry_at.pop(session.id, None)
-        self._given_up.add(session.id)
-        _LOGGER.error("Could not stop the charging session at its limit: %s", err)
+    def _start_failing(self, session: Session, err: EvnnovatorError) -> None:
+        """The car charges past its limit: say so, once, and keep it across restarts."""
+        if not self._data.book.note_stop_failing(session.id, failing=True):
+            return
+        _LOGGER.error(
+            "Could not stop the charging session at its limit: %s; trying again, less and less "
+            "often, while it charges",
+            err,
+        )
         ir.async_create_issue(
             self._hass,
             DOMAIN,
@@ -295,13 +307,19 @@ class ChargingControl:
         )
         self._changed()
 
+    def _stop_failing(self, session_id: str) -> None:
+        """Stopped, by the limit or by hand, or ended: the user need not act any more."""
+        if self._data.book.note_stop_failing(session_id, failing=False):
+            ir.async_delete_issue(self._hass, DOMAIN, self._issue_id)
+            self._changed()
+
     # --- Following the session -------------------------------------------------------------
 
     @callback
     def follow(self, session: Session | None) -> bool:
         """Take in the latest session; True when its end taught the operator's stop latency.
 
-        The autostop of a START shows in the new session's book entry; a limit given up on
+        The autostop of a START shows in the new session's book entry; a limit's failing STOP
         is no longer the user's to act on once the session was stopped or ended; the quick
         refreshes after a STOP end with the session.
         """
@@ -314,9 +332,8 @@ class ChargingControl:
             if book.note_autostop(session.id, self._expected_autostop):
                 self._changed()
             self._expected_autostop = None
-        if session.id in self._given_up and (not session.is_running or self.sent(session.id)):
-            self._given_up.discard(session.id)
-            ir.async_delete_issue(self._hass, DOMAIN, self._issue_id)
+        if not session.is_running or self.sent(session.id):
+            self._stop_failing(session.id)
         return self._learn_from(session)
 
     def _learn_from(self, session: Session) -> bool:

@@ -127,13 +127,7 @@ class LimitController:
         self._session, self.plan, self.armed = session, None, None
         control = self._control
         entry = self._data.book.entry(session.id)
-        if (
-            not self.ready
-            or not session.is_charging
-            or entry is None
-            or control.sent(session.id)
-            or control.given_up(session.id)
-        ):
+        if not self.ready or not session.is_charging or entry is None or control.sent(session.id):
             return
         if self._data.book.note_limits(
             session.id,
@@ -211,8 +205,8 @@ class LimitController:
 
     @property
     def failed(self) -> bool:
-        """Whether the limit's STOP of the running session kept failing."""
-        return self._session is not None and self._control.given_up(self._session.id)
+        """Whether the limit's STOP of the running session keeps failing."""
+        return self._session is not None and self._control.failing(self._session.id)
 
     @callback
     def _cancel_timers(self) -> None:

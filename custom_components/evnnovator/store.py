@@ -22,7 +22,8 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
 
 STORAGE_VERSION = 2
-STORAGE_MINOR_VERSION = 1
+# Minor 2: a session's stop record says whether a limit's STOP keeps failing (older: no).
+STORAGE_MINOR_VERSION = 2
 _RELEASE_1 = 1
 
 
