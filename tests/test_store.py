@@ -193,3 +193,26 @@ async def test_a_later_major_version_is_refused(
     with pytest.raises(UnsupportedStorageVersionError):
         await AccountStore(hass, ENTRY_ID).async_load_account()
     assert hass_storage[SESSIONS]["data"] == {"something": "else"}
+
+
+async def test_an_earlier_minor_version_loads(
+    hass: HomeAssistant, hass_storage: dict[str, Any]
+) -> None:
+    """A 2.1 file (before a stop record said whether a limit's STOP kept failing) reads as
+    written, every stop as not failing."""
+    entry = {"energy": 2.0, "cost": 36.0, "currency": "INR", "at": "2026-11-23T08:00:00+00:00"}
+    entry |= {"hours": {"2026-11-23T07:00:00+00:00": [2.0, {"INR": 36.0}]}}
+    entry |= {"stop": {"sent": True, "by": "energy"}}
+    stored = {
+        "book": {"sessions": {"a": entry}, "retired": {}, "currencies": ["INR"]},
+        "operator": {"meter_gaps": [], "stop_latencies": [12.0]},
+        "token_uids": {},
+    }
+    hass_storage[SESSIONS] = {"version": 2, "minor_version": 1, "key": SESSIONS, "data": stored}
+    data = await AccountStore(hass, ENTRY_ID).async_load_account()
+    a = data.book.entry("a")
+    assert a is not None
+    assert a.stop == StopRecord(sent=True, by="energy", failing=False)
+    assert data.book.total_energy == 2.0
+    assert data.book.total_cost("INR") == 36.0
+    assert hass_storage[SESSIONS]["minor_version"] == STORAGE_MINOR_VERSION
