@@ -3,7 +3,9 @@
 import logging
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import HomeAssistant
+from homeassistant.util.async_ import get_scheduled_timer_handles
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
 
@@ -38,6 +40,16 @@ ANSWERING_FAULTS = [
 ]
 
 pytestmark = pytest.mark.freeze_time("2026-11-23T08:00:00+00:00")
+
+
+async def through_the_days(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, hours: float
+) -> None:
+    """Let `hours` pass: a minute at a time for the first two hours, then an hour at a time."""
+    for _ in range(120):
+        await advance(hass, freezer, 60)
+    for _ in range(max(round(hours) - 2, 0)):
+        await advance(hass, freezer, 3600)
 
 
 def cdr_requests(simulator: Simulator) -> list[str]:
@@ -106,20 +118,19 @@ async def test_a_failed_attempt_is_retried_on_the_schedule(
     assert len(cdr_requests(simulator)) == 3
 
 
-async def test_no_bill_within_an_hour_is_given_up(
+async def test_no_bill_within_two_days_is_given_up(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     simulator: Simulator,
     init_integration: MockConfigEntry,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """After an hour of 404s: a log line, the operator's figure stays, and no more requests."""
+    """After two days of 404s: a log line, the operator's figure stays, and no more requests."""
     billed = async_capture_events(hass, EVENT_SESSION_BILLED)
     session = await finish_session(hass, freezer, init_integration, simulator)
     simulator.inject("not_found", count=len(BILL_ATTEMPTS_AT), only="cdrs")
     with caplog.at_level(logging.WARNING):
-        for _ in range(12):
-            await advance(hass, freezer, 600)
+        await through_the_days(hass, freezer, 50)
     assert "No bill (CDR) for session" in caplog.text
     assert len(cdr_requests(simulator)) == len(BILL_ATTEMPTS_AT)
     await reload(hass, init_integration)
@@ -130,21 +141,79 @@ async def test_no_bill_within_an_hour_is_given_up(
     assert hass.states.get(BILLED_COST).state == "unknown"
 
 
-async def test_a_new_session_while_waiting_asks_for_the_newer_bill(
+async def test_a_bill_three_hours_late_is_taken_in(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     simulator: Simulator,
     init_integration: MockConfigEntry,
 ) -> None:
-    """The schedule follows the latest ended session; the older one's bill is not mixed in."""
+    """OCPI's CDRs may come hours after the end: asked for ever less often, it is still taken."""
+    billed = async_capture_events(hass, EVENT_SESSION_BILLED)
+    session = await finish_session(hass, freezer, init_integration, simulator)
+    late = [at for at in BILL_ATTEMPTS_AT if at < 3 * 3600]
+    simulator.inject("not_found", count=len(late), only="cdrs")
+    await through_the_days(hass, freezer, 4)
+    assert [event.data["session_id"] for event in billed] == [session["id"]]
+    assert len(cdr_requests(simulator)) == len(late) + 1
+    assert float(hass.states.get(TOTAL_COST).state) == round(session["total_cost"] * 1.18, 2)
+
+
+async def test_a_failure_is_never_the_last_attempt(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: Simulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """404s for two days, then the last attempt fails (a 500, and once more): asked again an
+    hour later each time, the bill comes."""
     billed = async_capture_events(hass, EVENT_SESSION_BILLED)
     await finish_session(hass, freezer, init_integration, simulator)
+    simulator.inject("not_found", count=len(BILL_ATTEMPTS_AT) - 1, only="cdrs")
+    simulator.inject("http_500", count=2, only="cdrs")
+    await through_the_days(hass, freezer, 51)
+    assert len(billed) == 1
+    assert len(cdr_requests(simulator)) == len(BILL_ATTEMPTS_AT) + 2
+
+
+async def test_an_awaited_bill_survives_a_restart(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: Simulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Home Assistant restarts while the bill is awaited: the schedule goes on where it was."""
+    billed = async_capture_events(hass, EVENT_SESSION_BILLED)
+    session = await finish_session(hass, freezer, init_integration, simulator)
+    simulator.inject("not_found", count=3, only="cdrs")
+    for _ in range(4):  # 35, 60 and 120 s after the end: not made yet
+        await advance(hass, freezer, 50)
+    assert len(cdr_requests(simulator)) == 3
+    await reload(hass, init_integration)
+    # Another session began meanwhile: the older bill is still asked for, at 300 s.
+    simulator.start_session(DEMO_AUTH_ID)
+    for _ in range(3):
+        await advance(hass, freezer, 60)
+    assert [event.data["session_id"] for event in billed] == [session["id"]]
+    assert len(cdr_requests(simulator)) == 4
+
+
+async def test_a_new_session_while_waiting_still_gets_the_older_bill(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: Simulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Each ended session's bill is asked for on its own schedule, and counted in its own."""
+    billed = async_capture_events(hass, EVENT_SESSION_BILLED)
+    older = await finish_session(hass, freezer, init_integration, simulator)
     simulator.start_session(DEMO_AUTH_ID, status="COMPLETED")
     await init_integration.runtime_data.coordinator.async_refresh()
     await hass.async_block_till_done()
     await advance(hass, freezer, BILL_ATTEMPTS_AT[0])
     newest = simulator.latest_session(DEMO_AUTH_ID)
-    assert [event.data["session_id"] for event in billed] == [newest["id"]]
+    assert sorted(event.data["session_id"] for event in billed) == sorted(
+        [older["id"], newest["id"]]
+    )
 
 
 async def test_the_tracker_takes_each_bill_once(
@@ -189,3 +258,26 @@ async def test_every_fault_on_the_bill_is_one_more_attempt(
     await advance(hass, freezer, BILL_ATTEMPTS_AT[1] - BILL_ATTEMPTS_AT[0])
     assert len(billed) == 1
     assert init_integration.state.value == "loaded"
+
+
+async def test_no_timer_outlives_home_assistant(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: Simulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Home Assistant stops (without unloading the entry) while a bill is awaited: none of the
+    integration's timers is left scheduled."""
+    await finish_session(hass, freezer, init_integration, simulator)
+
+    def ours() -> list[object]:
+        return [
+            handle
+            for handle in get_scheduled_timer_handles(hass.loop)
+            if "SessionBilling" in repr(getattr(handle, "_args", ())) and not handle.cancelled()
+        ]
+
+    assert ours()  # the bill's first attempt
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
+    await hass.async_block_till_done()
+    assert ours() == []

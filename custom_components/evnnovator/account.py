@@ -12,7 +12,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from homeassistant.core import callback
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
+from homeassistant.core import Event, callback
 from homeassistant.util import dt as dt_util
 
 from .billing import SessionBilling
@@ -86,7 +87,6 @@ class Account:
         )
         self.limits = LimitController(
             hass,
-            entry,
             control=self.control,
             data=data,
             meter=self.meter,
@@ -97,7 +97,12 @@ class Account:
             redraw=self._redraw,
         )
         self.billing = SessionBilling(
-            hass, client, on_bill=self.take_bill, on_give_up=self._give_up_bill
+            hass,
+            client,
+            pending=data.pending_bills,
+            on_bill=self.take_bill,
+            on_give_up=self._give_up_bill,
+            save=lambda: self._save(SAVE_DELAY),
         )
         self._first_run = data.first_run
         self._taking = False
@@ -126,13 +131,19 @@ class Account:
         Raises what the first poll raises (Home Assistant retries the set-up).
         """
         self._entry.async_on_unload(self._async_flush)
-        self._entry.async_on_unload(self.billing.cancel)
+        self._entry.async_on_unload(self._cancel_timers)
+        # Home Assistant stops without unloading the entry: no timer of ours outlives it.
+        self._entry.async_on_unload(
+            self._hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, self._cancel_timers)
+        )
         # What was imported last may not have reached the database before the restart.
         if (
             not self.data.book.needs_placing
             and (since := self.data.book.first_mendable_hour) is not None
         ):
             self.statistics.import_hours(self.data.book, since)
+        # The bills awaited before the restart, before the first reading can ask for one.
+        self.billing.resume()
         await self.coordinator.async_config_entry_first_refresh()
         # Polling goes on while every entity is disabled.
         self._entry.async_on_unload(self.coordinator.async_add_listener(lambda: None))
@@ -268,6 +279,12 @@ class Account:
     def _give_up_bill(self, session: Session) -> None:
         if self.data.book.give_up_bill(session.id):
             self._save(SAVE_DELAY)
+
+    @callback
+    def _cancel_timers(self, _event: Event | None = None) -> None:
+        self.billing.cancel()
+        self.control.cancel()
+        self.limits.cancel()
 
     @callback
     def _price_changed(self) -> None:

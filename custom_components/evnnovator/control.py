@@ -114,7 +114,6 @@ class ChargingControl:
         self._retry_at: dict[str, datetime] = {}
         self._expected_autostop: float | None = None
         self._refreshes: list[CALLBACK_TYPE] = []
-        entry.async_on_unload(self._cancel_refreshes)
 
     @property
     def _issue_id(self) -> str:
@@ -364,6 +363,11 @@ class ChargingControl:
 
     async def _async_refresh(self, _now: datetime) -> None:
         await self._coordinator.async_refresh()
+
+    @callback
+    def cancel(self) -> None:
+        """Cancel the quick refreshes after a STOP (the entry unloads, Home Assistant stops)."""
+        self._cancel_refreshes()
 
     @callback
     def _cancel_refreshes(self) -> None:

@@ -23,7 +23,6 @@ from .forecast import Limits, StopPlan, plan_stop
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
-    from homeassistant.config_entries import ConfigEntry
     from homeassistant.core import HomeAssistant
 
     from .api import Session
@@ -43,7 +42,6 @@ class LimitController:
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: ConfigEntry,
         *,
         control: ChargingControl,
         data: AccountData,
@@ -80,7 +78,6 @@ class LimitController:
         self._stop_timer: CALLBACK_TYPE | None = None
         self._refresh_timer: CALLBACK_TYPE | None = None
         self._stopping = False
-        entry.async_on_unload(self._cancel_timers)
 
     @property
     def energy_limit(self) -> float:
@@ -207,6 +204,11 @@ class LimitController:
     def failed(self) -> bool:
         """Whether the limit's STOP of the running session keeps failing."""
         return self._session is not None and self._control.failing(self._session.id)
+
+    @callback
+    def cancel(self) -> None:
+        """Cancel the STOP and refresh timers (the entry unloads, Home Assistant stops)."""
+        self._cancel_timers()
 
     @callback
     def _cancel_timers(self) -> None:

@@ -9,7 +9,7 @@ new file rather than reading it as empty.)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.helpers.storage import Store
@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 
 STORAGE_VERSION = 2
 # Minor 2: a session's stop record says whether a limit's STOP keeps failing (older: no).
-STORAGE_MINOR_VERSION = 2
+# Minor 3: the bills still awaited (older: none).
+STORAGE_MINOR_VERSION = 3
 _RELEASE_1 = 1
 
 
@@ -37,6 +38,8 @@ class AccountData:
     """The driver's charging token uid per location (hex id), as the gateway gave it."""
     first_run: bool
     """Nothing was stored before: the latest session may be old news."""
+    pending_bills: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """The bills still awaited, by session id (see billing.PendingBill)."""
 
 
 class AccountStore(Store[dict[str, Any]]):
@@ -72,6 +75,7 @@ class AccountStore(Store[dict[str, Any]]):
             operator=OperatorModel(stored.get("operator")),
             token_uids=dict(stored.get("token_uids") or {}),
             first_run=False,
+            pending_bills=dict(stored.get("pending_bills") or {}),
         )
 
     @staticmethod
@@ -81,6 +85,7 @@ class AccountStore(Store[dict[str, Any]]):
             "book": data.book.as_dict(),
             "operator": data.operator.as_dict(),
             "token_uids": dict(data.token_uids),
+            "pending_bills": dict(data.pending_bills),
         }
 
     async def _async_migrate_func(
@@ -101,4 +106,6 @@ class AccountStore(Store[dict[str, Any]]):
             # As kept: the operator model reads it as it always did.
             "operator": dict(old_data.get("operator") or {}),
             "token_uids": dict(old_data.get("token_uids") or {}),
+            # The first release kept no awaited bill: the latest session's is asked for again.
+            "pending_bills": {},
         }
