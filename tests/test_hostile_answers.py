@@ -281,6 +281,46 @@ async def test_a_far_future_start_is_unknown_and_logged_once(
     )
 
 
+async def test_a_completed_session_ending_before_its_start_still_completes(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: Simulator,
+    init_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A COMPLETED record whose end lies before its start (a stale copy, a sentinel): the end
+    is unknown, said once; the session completes, and its energy counts."""
+    completed = async_capture_events(hass, EVENT_SESSION_COMPLETED)
+    ended = truth(simulator) | {"status": "COMPLETED", "kwh": 3.0, "total_cost": 54.0}
+    ended["end_datetime"] = "2026-11-22T08:00:00.000Z"  # a day before its start
+    caplog.clear()
+    simulator.set_raw_latest(DEMO_AUTH_ID, ended)
+    for _ in range(2):
+        await advance(hass, freezer, 31)
+    assert hass.states.get(ENERGY).state == "3.0"
+    assert hass.states.get(CHARGING).state == "off"
+    assert hass.states.get("sensor.evnnovator_demo_driver_1_session_ended").state == STATE_UNKNOWN
+    assert float(hass.states.get(TOTAL_ENERGY).state) == 3.0
+    assert [event.data["energy"] for event in completed] == [3.0]
+    [line] = warnings_and_errors(caplog)
+    assert "session.end_datetime" in line.getMessage()
+
+
+async def test_a_start_after_every_clock_is_unknown(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: Simulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A start an hour after our clock and the record's last change: unknown; the energy stays."""
+    later = dt_util.utcnow() + timedelta(hours=1)
+    raw = truth(simulator) | {"start_datetime": later.isoformat().replace("+00:00", "Z")}
+    simulator.set_raw_latest(DEMO_AUTH_ID, raw)
+    await advance(hass, freezer, 31)
+    assert hass.states.get(STARTED).state == STATE_UNKNOWN
+    assert hass.states.get(ENERGY).state == str(raw["kwh"])
+
+
 # --- 7. Diagnostics of a deeply nested field --------------------------------------------------
 
 

@@ -29,7 +29,7 @@ from .exceptions import (
 )
 from .fields import JsonObject
 from .models import Evse, Location, Session, parse_evse, parse_location, parse_session
-from .plausibility import implausibility
+from .plausibility import implausibility, with_possible_times
 from .scrub import scrub
 from .tariff import Tariff, parse_tariff
 
@@ -195,8 +195,9 @@ class EvnnovatorClient:
         data = _envelope_data(payload, call)
         if data is None:
             return None
-        session = parse_session(data)
-        if (reason := implausibility(session, self._clock())) is not None:
+        now = self._clock()
+        session = with_possible_times(parse_session(data), now)
+        if (reason := implausibility(session, now)) is not None:
             raise EvnnovatorResponseError(f"Refused the latest session: {reason}")
         self._report_out_of_range(session)
         return session
