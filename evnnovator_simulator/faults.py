@@ -23,8 +23,10 @@ from .validation import finite_number
 LATEST = "latest"
 COMMANDS = "commands"
 CDRS = "cdrs"
-AREAS = (LATEST, COMMANDS, CDRS)
-"""What `only` may name: the latest-session path, the command paths or the CDR paths."""
+SITES = "sites"
+AREAS = (LATEST, COMMANDS, CDRS, SITES)
+"""What `only` may name: the latest-session path, the command paths, the CDR paths, or the
+site's (locations, their EVSEs, the search, tariffs)."""
 
 OVERSIZED_BYTES = int(1.2 * 1024 * 1024)
 """Over the 1 MiB a careful client should refuse to buffer."""

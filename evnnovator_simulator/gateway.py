@@ -8,7 +8,7 @@ from aiohttp.typedefs import Handler, Middleware
 
 from .auth import check_authorization
 from .clock import Clock
-from .faults import CDRS, COMMANDS, LATEST, FaultQueue, fault_response, patched_response
+from .faults import CDRS, COMMANDS, LATEST, SITES, FaultQueue, fault_response, patched_response
 from .records import RequestLog
 from .render import error_response, web_server_404
 from .settings import SimulatorSettings
@@ -60,7 +60,8 @@ class Gateway:
         if not raw_path.startswith(api_root):
             return None
         first = raw_path.removeprefix(api_root).split("/", 1)[0]
-        return {"sessions": LATEST, "commands": COMMANDS, "cdrs": CDRS}.get(first, _OTHER)
+        areas = {"sessions": LATEST, "commands": COMMANDS, "cdrs": CDRS}
+        return (areas | {"locations": SITES, "tariffs": SITES}).get(first, _OTHER)
 
     async def _handle(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         raw_path, _, query = request.raw_path.partition("?")

@@ -1,5 +1,7 @@
 """Energy price: the tariff of the latest session's connector, fetched rarely."""
 
+import logging
+
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
@@ -120,3 +122,28 @@ def test_the_connector_of_the_session() -> None:
     assert connector_tariff_id(evse, "1") == "t-b"
     assert connector_tariff_id(None, "1") is None
     assert connector_tariff_id(Evse(uid="u", evse_id=None, status=None), "1") is None
+
+
+async def test_a_gateway_without_the_tariff_call_warns_once(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: Simulator,
+    init_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A gateway that does not serve the site's calls (a web server's 404 page): the price turns
+    unavailable with one WARNING, never an ERROR; the session's own entities are untouched; an
+    INFO line when it recovers."""
+    caplog.clear()
+    simulator.inject("http_404_page", count=2, only="sites")
+    await init_integration.runtime_data.price.async_refresh()
+    await advance(hass, freezer, PRICE_REFRESH.total_seconds())
+    assert hass.states.get(ENERGY_PRICE).state == STATE_UNAVAILABLE
+    assert hass.states.get("sensor.evnnovator_demo_driver_1_session_energy").state != (
+        STATE_UNAVAILABLE
+    )
+    ours = [r for r in caplog.records if r.name.startswith("custom_components.evnnovator")]
+    assert [r.levelname for r in ours if r.levelno >= logging.WARNING] == ["WARNING"]
+    await advance(hass, freezer, PRICE_REFRESH.total_seconds())
+    assert hass.states.get(ENERGY_PRICE).state == "18.0"
+    assert any("recovered" in r.getMessage() and r.levelname == "INFO" for r in caplog.records)

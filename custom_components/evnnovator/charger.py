@@ -13,7 +13,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from .api import EvnnovatorError, Evse
-from .const import CONF_IDLE_INTERVAL, DEFAULT_IDLE_INTERVAL, DOMAIN, LOGGER
+from .const import CONF_IDLE_INTERVAL, DEFAULT_IDLE_INTERVAL, DOMAIN, OPTIONAL_LOGGER
 from .errors import translated_error
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ class ChargerStatusCoordinator(DataUpdateCoordinator[Evse | None]):
         """Poll at the idle interval of the options."""
         super().__init__(
             hass,
-            LOGGER,
+            OPTIONAL_LOGGER,
             config_entry=entry,
             name=f"{DOMAIN} charger",
             update_interval=timedelta(

@@ -8,6 +8,28 @@ from typing import Final
 DOMAIN: Final = "evnnovator"
 LOGGER = logging.getLogger(__package__)
 
+
+class _OptionalCallFailures(logging.Filter):
+    """A failing optional call (the charger's status, the price) is a warning, not an error.
+
+    Home Assistant's coordinator says "Error fetching ... data" once when its calls start
+    failing (and "recovered" at INFO): for what only a side sensor shows, that is a WARNING.
+    Real errors (tracebacks) keep their level.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno == logging.ERROR and str(record.msg).startswith("Error fetching"):
+            record.levelno, record.levelname = (
+                logging.WARNING,
+                logging.getLevelName(logging.WARNING),
+            )
+        return True
+
+
+OPTIONAL_LOGGER = logging.getLogger(f"{__package__}.optional")
+"""The logger of the side coordinators, whose calls a gateway may not serve."""
+OPTIONAL_LOGGER.addFilter(_OptionalCallFailures())
+
 CONF_AUTH_ID: Final = "auth_id"
 CONF_BASE_URL: Final = "base_url"
 CONF_AUTH_SCHEME: Final = "auth_scheme"

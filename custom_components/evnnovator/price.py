@@ -12,7 +12,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from .api import EvnnovatorError, Tariff
-from .const import DOMAIN, LOGGER
+from .const import DOMAIN, OPTIONAL_LOGGER
 from .errors import translated_error
 
 if TYPE_CHECKING:
@@ -46,7 +46,11 @@ class TariffCoordinator(DataUpdateCoordinator[Tariff | None]):
     def __init__(self, hass: HomeAssistant, entry: ConfigEntry, client: EvnnovatorClient) -> None:
         """Refresh every PRICE_REFRESH while the price sensor is enabled, and at each session."""
         super().__init__(
-            hass, LOGGER, config_entry=entry, name=f"{DOMAIN} price", update_interval=PRICE_REFRESH
+            hass,
+            OPTIONAL_LOGGER,
+            config_entry=entry,
+            name=f"{DOMAIN} price",
+            update_interval=PRICE_REFRESH,
         )
         self._client = client
         self._session: Session | None = None

@@ -153,3 +153,14 @@ def test_a_gateway_takes_at_least_one_known_scheme() -> None:
     for schemes in [(), ("basic",)]:
         with pytest.raises(ValueError, match="auth_schemes"):
             SimulatorSettings(auth_schemes=schemes)
+
+
+async def test_faults_reach_the_sites_calls(sim_env: SimEnv) -> None:
+    """`only: sites` aims a fault at the location, EVSE and tariff calls alone."""
+    sim_env.sim.inject("http_500", count=2, only="sites")
+    assert (await sim_env.latest()).status == 200
+    location = f"{sim_env.base_url}/locations/{DEMO_LOCATION_ID}"
+    assert (await sim_env.request("GET", location, headers=AUTH)).status == 500
+    tariff = f"{sim_env.base_url}/tariffs/location/{DEMO_LOCATION_ID}/{TARIFF_ID}"
+    assert (await sim_env.request("GET", tariff, headers=AUTH)).status == 500
+    assert (await sim_env.request("GET", tariff, headers=AUTH)).status == 200
