@@ -9,7 +9,14 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.evnnovator.const import CONF_TOKEN_UID
-from evnnovator_simulator import DEMO_AUTH_ID, DEMO_EVSE_UID, DEMO_TOKEN_UID, Simulator, site
+from evnnovator_simulator import (
+    DEMO_AUTH_ID,
+    DEMO_EVSE_UID,
+    DEMO_LOCATION_ID,
+    DEMO_TOKEN_UID,
+    Simulator,
+    site,
+)
 
 from .helpers import advance, end_demo_session
 from .test_services import START, call
@@ -99,4 +106,29 @@ async def test_a_charger_without_remote_start_is_refused_up_front(
         await call(hass, START, {ATTR_CONFIG_ENTRY_ID: init_integration.entry_id})
     assert raised.value.translation_key == "not_remote_startable"
     assert raised.value.translation_placeholders == {"charger": "IN*TCZ*2"}
+    assert not [r for r in simulator.requests if r.path.endswith("START_SESSION")]
+
+
+async def test_start_asks_the_location_once_when_the_status_sensor_is_off(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    init_integration: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With the Charger status sensor disabled (the default), the capabilities are not known:
+    START asks the location once, and refuses a charger it lists without remote start."""
+    monkeypatch.setitem(site._EVSE_DETAILS[DEMO_EVSE_UID], "capabilities", ["RFID_READER"])
+    hass.config_entries.async_update_entry(
+        init_integration, options={CONF_TOKEN_UID: DEMO_TOKEN_UID}
+    )
+    await hass.async_block_till_done()
+    await end_demo_session(simulator, init_integration)
+    for _ in range(2):
+        with pytest.raises(ServiceValidationError) as raised:
+            await call(hass, START, {ATTR_CONFIG_ENTRY_ID: init_integration.entry_id})
+        assert raised.value.translation_key == "not_remote_startable"
+    location = f"/locations/{DEMO_LOCATION_ID}"
+    assert [r.path for r in simulator.requests if r.path.endswith(location)] == [
+        f"/api/ocpi/api/v1{location}"
+    ]
     assert not [r for r in simulator.requests if r.path.endswith("START_SESSION")]

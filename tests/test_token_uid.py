@@ -71,7 +71,8 @@ async def test_a_failed_lookup_starts_nothing(
 ) -> None:
     """A translated error, no START, and nothing remembered: the next start asks again."""
     await end_demo_session(simulator, init_integration)
-    simulator.inject(fault)
+    # The location, asked for the charger's capabilities, then the whitelist fail alike.
+    simulator.inject(fault, count=2)
     with pytest.raises(HomeAssistantError) as raised:
         await call(hass, START, {ATTR_CONFIG_ENTRY_ID: init_integration.entry_id})
     assert raised.value.translation_key is not None

@@ -113,6 +113,8 @@ class ChargingControl:
         """Failed limit STOPs of each session: the retry schedule is the session's."""
         self._retry_at: dict[str, datetime] = {}
         self._expected_autostop: float | None = None
+        self._site_evses: dict[str, tuple[Evse, ...]] = {}
+        """The EVSEs of each location asked for before a START, by its hex id."""
         self._refreshes: list[CALLBACK_TYPE] = []
 
     @property
@@ -131,7 +133,7 @@ class ChargingControl:
         location_id, evse_uid = _charge_point(
             self._coordinator.session, request.location_id, request.evse_uid
         )
-        _refuse_if_not_remote_startable(self._charger.data, evse_uid)
+        _refuse_if_not_remote_startable(await self._async_charger(location_id, evse_uid), evse_uid)
         # Without one given, the Energy limit entity's: the operator's stop backs up the limit's.
         energy_limit = request.energy_limit or self._energy_limit() or None
         async with translated_errors(self._hass, self._entry):
@@ -154,6 +156,31 @@ class ChargingControl:
             "token_uid": token_uid,
             "energy_limit": energy_limit,
         }
+
+    async def _async_charger(self, location_id: str, evse_uid: str) -> Evse | None:
+        """The EVSE to start, with its capabilities where the API lists them.
+
+        The charger status poll's, when it watches that EVSE; else the location's, asked once
+        per location (a failure of that call only means they stay unknown).
+        """
+        watched = self._charger.data
+        if watched is not None and watched.uid is not None and _same(watched.uid, evse_uid):
+            return watched
+        if location_id not in self._site_evses:
+            try:
+                location = await self._coordinator.client.get_location(location_id)
+            except EvnnovatorError as err:
+                _LOGGER.debug("The capabilities of %s are not known: %s", evse_uid, err)
+                return None
+            self._site_evses[location_id] = () if location is None else location.evses
+        return next(
+            (
+                evse
+                for evse in self._site_evses[location_id]
+                if evse.uid and _same(evse.uid, evse_uid)
+            ),
+            None,
+        )
 
     async def async_start_idle(self) -> None:
         """START with every default (the Start charging button); refused while one runs."""
@@ -404,14 +431,14 @@ def _charge_point(
     return location_id, evse_uid
 
 
+def _same(uid: str, other: str) -> bool:
+    """Whether two EVSE uids name the same EVSE (the API cases them differently)."""
+    return uid.casefold() == other.casefold()
+
+
 def _refuse_if_not_remote_startable(evse: Evse | None, evse_uid: str) -> None:
     """Refuse up front an EVSE the API lists capabilities for, without remote start."""
-    if (
-        evse is not None
-        and evse.uid is not None
-        and evse.uid.casefold() == evse_uid.casefold()
-        and evse.remote_start_refused
-    ):
+    if evse is not None and evse.remote_start_refused:
         raise ServiceValidationError(
             translation_domain=DOMAIN,
             translation_key="not_remote_startable",

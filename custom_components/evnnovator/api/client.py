@@ -215,6 +215,14 @@ class EvnnovatorClient:
         data = await self._get_data(path, call, missing_ok=True)
         return None if data is None else parse_cdr(data, session)
 
+    async def get_location(self, location_id: str) -> Location | None:
+        """Return a location with its EVSEs (their capabilities too); None if the API has none."""
+        if not location_id:
+            raise EvnnovatorError("location_id must not be empty")
+        path = f"/locations/{encode_path_segment(location_id)}"
+        data = await self._get_data(path, "the location", missing_ok=True)
+        return None if data is None else parse_location(data)
+
     async def get_evse(self, location_id: str, evse_id: str) -> Evse | None:
         """Return one EVSE by its location's and its own hex `id`; None if the API has none."""
         if not location_id or not evse_id:
