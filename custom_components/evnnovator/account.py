@@ -163,7 +163,6 @@ class Account:
         finally:
             self._taking = False
             self._version += 1
-        self._next_poll_at = reading.fetched_at + pace
         return pace
 
     def _take(self, reading: Reading) -> timedelta:
