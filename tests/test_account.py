@@ -13,6 +13,7 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.number import ATTR_VALUE, SERVICE_SET_VALUE
 from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant, State
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -140,3 +141,34 @@ async def test_the_meter_teaches_the_model_that_is_kept(
     assert await hass.config_entries.async_unload(init_integration.entry_id)
     stored = hass_storage[f"{DOMAIN}.{init_integration.entry_id}.sessions"]["data"]
     assert stored["operator"] == learned
+
+
+async def test_the_planned_stop_moves_only_by_the_minute(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: Simulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Each meter value sharpens the forecast by seconds: the moment shown (each change is an
+    entry in the Activity) stays until it moves by a minute, while the STOP's own time follows
+    every value."""
+    session_id = str(simulator.latest_session(DEMO_AUTH_ID)["id"])
+    limit = round(simulator.delivered_kwh(session_id) + 2.0, 2)  # about 16 minutes away
+    await hass.services.async_call(
+        "number",
+        SERVICE_SET_VALUE,
+        {ATTR_ENTITY_ID: ENERGY_LIMIT, ATTR_VALUE: limit},
+        blocking=True,
+    )
+    shown: list[str] = []
+    sends: list[str] = []
+    for _ in range(20):  # ten minutes
+        await advance(hass, freezer, 30)
+        state = hass.states.get(PLANNED_STOP)
+        if not shown or shown[-1] != state.state:
+            shown.append(state.state)
+        if not sends or sends[-1] != state.attributes["stop_command_at"]:
+            sends.append(state.attributes["stop_command_at"])
+    assert len(sends) > len(shown)
+    assert len(shown) <= 2, shown
+    assert all(dt_util.parse_datetime(moment) is not None for moment in shown)

@@ -34,6 +34,18 @@ if TYPE_CHECKING:
 MIN_REFRESH_LEAD = 4.0
 # What the planned stop names when the operator stops by itself (START's autostop).
 AUTOSTOP = "autostop"
+# A forecast that moves by seconds is not news (each change is an Activity entry): the moment
+# shown moves only when the forecast does by this much, or names another limit.
+STEADY_SHOWN = timedelta(minutes=1)
+
+
+def steady(shown: StopPlan | None, new: StopPlan | None) -> StopPlan | None:
+    """The plan to show: `new`, with the moment shown before while it moved by less."""
+    if new is None or shown is None or shown.limit != new.limit:
+        return new
+    if abs(new.crossing_at - shown.crossing_at) < STEADY_SHOWN:
+        return replace(new, crossing_at=shown.crossing_at)
+    return new
 
 
 class LimitController:
@@ -73,7 +85,8 @@ class LimitController:
         self.plan: StopPlan | None = None
         """The STOP planned for the running session, if a limit is set and the rate known."""
         self.armed: StopPlan | None = None
-        """What will stop the running session: the plan, else the operator's autostop."""
+        """What will stop the running session, as shown: the plan, else the operator's
+        autostop (its moment steady to the minute, see `steady`)."""
         self._session: Session | None = None
         self._stop_timer: CALLBACK_TYPE | None = None
         self._refresh_timer: CALLBACK_TYPE | None = None
@@ -121,6 +134,7 @@ class LimitController:
     def evaluate(self, session: Session) -> None:
         """Plan, from a new reading, when the running session must be stopped."""
         self._cancel_timers()
+        shown = self.armed if self._session is not None and self._session.id == session.id else None
         self._session, self.plan, self.armed = session, None, None
         control = self._control
         entry = self._data.book.entry(session.id)
@@ -146,9 +160,11 @@ class LimitController:
         if plan is None:
             if entry.autostop is not None:  # the operator's own stop: nothing for us to send
                 autostop = plan_stop(reading, rate, Limits(energy_kwh=entry.autostop), 0.0)
-                self.armed = None if autostop is None else replace(autostop, limit=AUTOSTOP)
+                self.armed = steady(
+                    shown, None if autostop is None else replace(autostop, limit=AUTOSTOP)
+                )
             return
-        self.plan = self.armed = plan
+        self.plan, self.armed = plan, steady(shown, plan)
         now = dt_util.utcnow()
         send_at = plan.send_at
         if (retry_at := control.retry_at(session.id)) is not None:

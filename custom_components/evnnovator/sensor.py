@@ -146,9 +146,9 @@ def _planned_stop_attributes(view: AccountView) -> Mapping[str, Any] | None:
     armed = view.armed
     if armed is None:
         return None
-    if armed is not view.plan:
+    if view.plan is None:
         return {"limit": armed.limit}
-    return {"limit": armed.limit, "stop_command_at": armed.send_at}
+    return {"limit": armed.limit, "stop_command_at": view.plan.send_at}
 
 
 def _billed_cost(view: AccountView) -> float | None:
