@@ -123,6 +123,23 @@ async def test_rate_limit_is_respected(
     assert "usual pace again" in caplog.text
 
 
+async def test_a_kept_reading_keeps_its_average_power(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: Simulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """During a 429 the reading stands, and so does the average power: its energy over the
+    time until it was true, not over a duration that runs on."""
+    average = "sensor.evnnovator_demo_driver_1_average_charging_power"
+    shown = hass.states.get(average).state
+    assert float(shown) > 0
+    simulator.inject("http_429", only="latest", retry_after=300)
+    for _ in range(9):
+        await advance(hass, freezer, 31)
+        assert hass.states.get(average).state == shown
+
+
 async def test_a_long_rate_limit_turns_the_entities_unavailable(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,

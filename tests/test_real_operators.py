@@ -8,7 +8,7 @@ from itertools import pairwise
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.number import ATTR_VALUE, SERVICE_SET_VALUE
-from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE
+from homeassistant.const import ATTR_ENTITY_ID, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
@@ -222,14 +222,14 @@ async def test_what_is_learned_survives_a_restart(
 async def test_charging_power_from_the_meter(
     hass: HomeAssistant, simulator: Simulator, config_entry: MockConfigEntry, clock: VirtualClock
 ) -> None:
-    """Unavailable until the meter has shown the rate (one value a minute after the start will
+    """Unknown until the meter has shown the rate (one value a minute after the start will
     do), then the power; 0 once it stops."""
     power = "sensor.evnnovator_demo_driver_1_charging_power"
     assert hass.states.get(power).state == "0.0"
     session_id = simulator.start_session(DEMO_AUTH_ID)
     watch = SessionWatch(config_entry, simulator, session_id)
     await clock.run_until(clock.now() + timedelta(hours=1), stop_when=watch.shown)
-    assert hass.states.get(power).state == STATE_UNAVAILABLE
+    assert hass.states.get(power).state == STATE_UNKNOWN
     await clock.run_until(clock.now() + timedelta(minutes=12), stop_when=lambda: False)
     assert float(hass.states.get(power).state) == pytest.approx(POWER_KW, abs=0.1)
     await hass.services.async_call("button", "press", {ATTR_ENTITY_ID: STOP_BUTTON}, blocking=True)

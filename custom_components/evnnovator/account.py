@@ -247,6 +247,7 @@ class Account:
         return AccountView(
             online=coordinator.last_update_success,
             session=session,
+            measured_at=None if coordinator.data is None else coordinator.data.measured_at,
             rate_kw=rate,
             stopping=session is not None and self.control.stopping(session),
             plan=limits.plan,

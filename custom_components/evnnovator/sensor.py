@@ -88,14 +88,16 @@ def _duration_minutes(session: Session) -> float | None:
     return None if seconds is None else round(seconds / 60, 1)
 
 
-def _average_power(session: Session) -> float | None:
-    if not session.is_charging:
+def _average_power(view: AccountView) -> float | None:
+    """The energy over the time until it was true: a kept reading (a 429) keeps its average."""
+    session = view.session
+    if session is None or not session.is_charging:
         return None
-    now = dt_util.utcnow()
-    seconds = session.elapsed(now)
+    at = view.measured_at or dt_util.utcnow()
+    seconds = session.elapsed(at)
     if seconds is None or seconds < MIN_AVERAGING_SECONDS:
         return None
-    power = session.average_power_kw(now)
+    power = session.average_power_kw(at)
     return None if power is None else round(power, 3)
 
 
@@ -269,7 +271,7 @@ SENSORS: tuple[EvnnovatorSensorEntityDescription, ...] = (
         native_unit_of_measurement=UnitOfPower.KILO_WATT,
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=2,
-        value_fn=_of_session(_average_power),
+        value_fn=_average_power,
     ),
     EvnnovatorSensorEntityDescription(
         key="location",
@@ -312,8 +314,8 @@ SENSORS: tuple[EvnnovatorSensorEntityDescription, ...] = (
         unit_fn=_session_currency,
         available_fn=always,
     ),
-    # The power flowing now; unavailable while a session charges but its meter has not shown
-    # the rate yet: a guess would be a wrong value.
+    # The power flowing now; unknown (not unavailable: the API answers) while a session charges
+    # but its meter has not shown the rate yet: a guess would be a wrong value.
     EvnnovatorSensorEntityDescription(
         key="charging_power",
         translation_key="charging_power",
@@ -322,7 +324,6 @@ SENSORS: tuple[EvnnovatorSensorEntityDescription, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=2,
         value_fn=_charging_power,
-        available_fn=lambda view: view.online and _charging_power(view) is not None,
     ),
     # When the running session will be stopped: its limit's (or autostop's) predicted moment;
     # unknown while none is set or the rate is not known yet, and once a STOP was sent.

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from .api import Evse, Session, Tariff
     from .book import Bill
     from .forecast import Limits, StopPlan
@@ -23,6 +25,8 @@ class AccountView:
     """Whether the latest poll succeeded (or kept its reading through a 429)."""
     session: Session | None
     """The driver's latest session (None before their first one)."""
+    measured_at: datetime | None
+    """When the session's energy was true (a 429 keeps the reading, and so this moment)."""
     rate_kw: float | None
     """The charging power between the latest distinct meter values of `session`; None unknown."""
     stopping: bool
