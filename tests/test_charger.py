@@ -132,3 +132,24 @@ async def test_start_asks_the_location_once_when_the_status_sensor_is_off(
         f"/api/ocpi/api/v1{location}"
     ]
     assert not [r for r in simulator.requests if r.path.endswith("START_SESSION")]
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_the_status_follows_a_start_and_a_stop_at_once(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: Simulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A session seen starting or ending asks the charger at once, not an idle interval later."""
+    await end_demo_session(simulator, init_integration)
+    await advance(hass, freezer, 11)  # Home Assistant's debounce of a refresh asked for
+    assert hass.states.get(CHARGER_STATUS).state == "available"
+    simulator.start_session(DEMO_AUTH_ID, status="ACTIVE")
+    await advance(hass, freezer, 301)  # the idle poll sees the new session
+    assert hass.states.get(CHARGER_STATUS).state == "charging"
+    await init_integration.runtime_data.coordinator.client.stop_session(
+        str(simulator.latest_session(DEMO_AUTH_ID)["id"])
+    )
+    await advance(hass, freezer, 31)
+    assert hass.states.get(CHARGER_STATUS).state == "available"

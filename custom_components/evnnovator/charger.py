@@ -19,7 +19,7 @@ from .errors import translated_error
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
 
-    from .api import EvnnovatorClient, Session
+    from .api import EvnnovatorClient, Session, SessionStatus
 
 
 class ChargerStatusCoordinator(DataUpdateCoordinator[Evse | None]):
@@ -41,17 +41,24 @@ class ChargerStatusCoordinator(DataUpdateCoordinator[Evse | None]):
         self._client = client
         self.target: tuple[str, str] | None = None
         """The location's and the EVSE's hex ids, which the EVSE call takes."""
+        self._phase: tuple[str, SessionStatus | None] | None = None
+        """The latest session and its status, as last followed."""
 
     @callback
     def follow(self, session: Session) -> None:
-        """Watch the charger of the latest session; ask at once when it is another one."""
+        """Watch the charger of the latest session; ask at once when it changes.
+
+        Another charger, or a session that starts or ends (a START or STOP changes the
+        charger's status too), is asked about at once rather than an idle interval later.
+        """
         evse = session.evse
         location = session.location
         target = None
         if evse is not None and evse.id and location is not None and location.id:
             target = (location.id, evse.id)
-        if target != self.target:
-            self.target = target
+        phase = (session.id, session.known_status)
+        if target != self.target or phase != self._phase:
+            self.target, self._phase = target, phase
             if self._listeners:
                 self.hass.async_create_task(self.async_request_refresh())
 
