@@ -331,7 +331,9 @@ async def test_status_decides_running_and_ended(
         pytest.param(EVSE_UID.lower(), None, 0, id="lower-case-session-id"),
         pytest.param(EVSE_UID, None, 0, id="same-case"),
         pytest.param("00000000-0000-0000-0000-000000000000", None, None, id="no-match"),
-        pytest.param(..., None, None, id="no-evse-id"),
+        # OCPI 2.1.1 names the session's EVSE by embedding it alone in the location.
+        pytest.param(..., None, 0, id="no-evse-id-one-embedded"),
+        pytest.param(..., [{"uid": "a"}, {"uid": EVSE_UID}], None, id="no-evse-id-two-embedded"),
         pytest.param(
             EVSE_UID.lower(),
             [{"evse_id": "IN*TCZ*1"}, {"uid": "other"}, {"uid": EVSE_UID}],

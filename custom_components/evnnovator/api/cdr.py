@@ -81,6 +81,12 @@ def _span_minutes(start: datetime | None, stop: datetime | None) -> float | None
     return (stop - start).total_seconds() / 60
 
 
+def _cost_with_tax(data: JsonObject) -> float | None:
+    """The sample's `total_cost_incl_vat`, else a 2.2.1 Price's `incl_vat`."""
+    with_tax = data.non_negative("total_cost_incl_vat")
+    return data.amount("total_cost", with_tax=True) if with_tax is None else with_tax
+
+
 def parse_cdr(value: Any, session: Session | None = None) -> ChargeDetailRecord:
     """Build a ChargeDetailRecord from a CDR answer's `data`, units checked against `session`.
 
@@ -88,7 +94,7 @@ def parse_cdr(value: Any, session: Session | None = None) -> ChargeDetailRecord:
     """
     data = JsonObject(value, "cdr")
     start = data.timestamp("start_date_time", UTC)
-    stop = data.timestamp("stop_date_time", UTC)
+    stop = data.timestamp(data.named("stop_date_time", "end_date_time"), UTC)
     total_energy = data.non_negative("total_energy")
     total_time = data.non_negative("total_time")
     e_unit = "kWh" if total_energy is None else energy_unit(total_energy, session)
@@ -100,8 +106,9 @@ def parse_cdr(value: Any, session: Session | None = None) -> ChargeDetailRecord:
         id=data.required_text("id"),
         cdr_id=data.text("cdr_id"),
         currency=data.text("currency"),
-        cost_excl_tax=data.non_negative("total_cost"),
-        cost_incl_tax=data.non_negative("total_cost_incl_vat"),
+        # OCPI 2.1.1 (and the sample): a number beside `total_cost_incl_vat`; 2.2.1: a Price.
+        cost_excl_tax=data.amount("total_cost"),
+        cost_incl_tax=_cost_with_tax(data),
         energy_kwh=None
         if total_energy is None
         else total_energy / (WH_PER_KWH if e_unit == "Wh" else 1.0),

@@ -93,6 +93,21 @@ class JsonObject:
             raise self._wrong(name, "zero or more")
         return number
 
+    def named(self, *names: str) -> str:
+        """The first of `names` (the same field in OCPI 2.1.1's and 2.2.1's words) it holds."""
+        return next((name for name in names if self._get(name) is not None), names[0])
+
+    def amount(self, name: str, *, with_tax: bool = False) -> float | None:
+        """A money amount: a number (OCPI 2.1.1, excluding tax), or a Price object (2.2.1).
+
+        Of a Price, `excl_vat`, or with `with_tax` its `incl_vat`; a number has no tax part.
+        """
+        value = self._get(name)
+        if not isinstance(value, Mapping):
+            return None if with_tax else self.non_negative(name)
+        price = JsonObject(value, f"{self._where}.{name}", self.out_of_range)
+        return price.non_negative("incl_vat" if with_tax else "excl_vat")
+
     def timestamp(self, name: str, local_zone: tzinfo) -> datetime | None:
         """An aware datetime; None for the null sentinel. Times without a zone are local."""
         value = self.text(name)

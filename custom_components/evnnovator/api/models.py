@@ -282,11 +282,21 @@ def _parse_connector(data: JsonObject) -> Connector:
         id=data.text("id"),
         standard=data.text("standard"),
         power_type=data.text("power_type"),
-        voltage=data.non_negative("voltage"),
-        amperage=data.non_negative("amperage"),
+        voltage=data.non_negative(data.named("voltage", "max_voltage")),
+        amperage=data.non_negative(data.named("amperage", "max_amperage")),
         max_power_kw=None if watts is None else watts / 1000,
-        tariff_id=data.text("tariff_id"),
+        tariff_id=data.text("tariff_id") or _first_text(data, "tariff_ids"),
     )
+
+
+def _first_text(data: JsonObject, name: str) -> str | None:
+    """The first text of a list of texts (OCPI 2.2.1's `tariff_ids`)."""
+    values = data.raw.get(name)
+    if values is None:
+        return None
+    if not isinstance(values, list) or not all(isinstance(item, str) for item in values):
+        raise EvnnovatorResponseError(f"{name} is not a list of texts")
+    return values[0] if values else None
 
 
 def _parse_evse(data: JsonObject) -> Evse:
@@ -346,6 +356,13 @@ def parse_location(value: Any) -> Location:
     return _parse_location(JsonObject(value, "location"))
 
 
+def _only_evse_uid(location: Location | None) -> str | None:
+    """OCPI 2.1.1 names the session's EVSE by embedding only it in the location."""
+    if location is None or len(location.evses) != 1:
+        return None
+    return location.evses[0].uid
+
+
 def parse_session(value: Any) -> Session:
     """Build a Session from the `data` of a latest-session answer.
 
@@ -355,22 +372,25 @@ def parse_session(value: Any) -> Session:
     data = JsonObject(value, "session")
     location_data = data.child("location")
     location = None if location_data is None else _parse_location(location_data)
+    # OCPI: a time without a zone is UTC. The one exception seen: EVnnovator's charging
+    # periods, whose start is the location's local time.
     zone = UTC if location is None else location.time_zone
+    token = data.child("cdr_token")
     return Session(
         id=data.required_text("id"),
         status=data.required_text("status").strip(),
         session_id=data.text("session_id"),
-        auth_id=data.text("auth_id"),
+        auth_id=data.text("auth_id") or (None if token is None else token.text("uid")),
         auth_method=data.text("auth_method"),
         kwh=data.non_negative("kwh"),
-        total_cost=data.non_negative("total_cost"),
+        total_cost=data.amount("total_cost"),
         currency=data.text("currency"),
-        start=data.timestamp("start_datetime", zone),
-        end=data.timestamp("end_datetime", zone),
-        created=data.timestamp("created_date", zone),
-        last_modified=data.timestamp("last_modified_date", zone),
-        last_updated=data.timestamp("last_updated", zone),
-        evse_uid=data.text("evse_id"),
+        start=data.timestamp(data.named("start_datetime", "start_date_time"), UTC),
+        end=data.timestamp(data.named("end_datetime", "end_date_time"), UTC),
+        created=data.timestamp("created_date", UTC),
+        last_modified=data.timestamp("last_modified_date", UTC),
+        last_updated=data.timestamp("last_updated", UTC),
+        evse_uid=data.text(data.named("evse_id", "evse_uid")) or _only_evse_uid(location),
         connector_id=data.text("connector_id"),
         location_id=data.text("location_id"),
         cpo_id=data.text("cpo_id"),
