@@ -1,5 +1,6 @@
 """Energy price: the tariff of the latest session's connector, fetched rarely."""
 
+from datetime import UTC, datetime
 import logging
 
 from freezegun.api import FrozenDateTimeFactory
@@ -8,7 +9,13 @@ from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.evnnovator.api import Connector, EvnnovatorError, Evse, parse_tariff
+from custom_components.evnnovator.api import (
+    Connector,
+    EvnnovatorError,
+    Evse,
+    parse_session,
+    parse_tariff,
+)
 from custom_components.evnnovator.price import PRICE_REFRESH, connector_tariff_id
 from evnnovator_simulator import DEMO_AUTH_ID, Simulator
 
@@ -147,3 +154,66 @@ async def test_a_gateway_without_the_tariff_call_warns_once(
     await advance(hass, freezer, PRICE_REFRESH.total_seconds())
     assert hass.states.get(ENERGY_PRICE).state == "18.0"
     assert any("recovered" in r.getMessage() and r.levelname == "INFO" for r in caplog.records)
+
+
+def _element(price: float, **restrictions: object) -> dict[str, object]:
+    element: dict[str, object] = {
+        "price_components": [{"type": "ENERGY", "price": f"{price:.2f}", "step_size": 1}]
+    }
+    if restrictions:
+        element["restrictions"] = restrictions
+    return element
+
+
+def test_the_price_that_applies_is_the_first_element_whose_restrictions_hold() -> None:
+    """OCPI's "first kWh free", an off-peak night (past midnight) and a weekend price."""
+    first_kwh_free = parse_tariff({"elements": [_element(0.0, max_kwh=1.0), _element(0.20)]})
+    noon = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)  # a Monday, in the location's time
+    assert first_kwh_free.energy_price_at(noon, kwh=0.5) == 0.0
+    assert first_kwh_free.energy_price_at(noon, kwh=1.5) == 0.20
+    nights_and_weekends = parse_tariff(
+        {
+            "elements": [
+                _element(0.15, start_time="23:00", end_time="07:00"),
+                _element(0.18, day_of_week=["SATURDAY", "SUNDAY"]),
+                _element(0.25, start_time="07:00", end_time="23:00", min_duration=3600),
+                _element(0.30),
+            ]
+        }
+    )
+    assert nights_and_weekends.energy_price_at(datetime(2026, 11, 23, 23, 30, tzinfo=UTC)) == 0.15
+    assert nights_and_weekends.energy_price_at(datetime(2026, 11, 24, 6, 59, tzinfo=UTC)) == 0.15
+    assert nights_and_weekends.energy_price_at(datetime(2026, 11, 28, 12, 0, tzinfo=UTC)) == 0.18
+    assert nights_and_weekends.energy_price_at(noon) == 0.30
+    assert nights_and_weekends.energy_price_at(noon, seconds=4000) == 0.25
+    # Every element restricted away: the first energy price still names one.
+    only_at_night = parse_tariff(
+        {"elements": [_element(0.15, start_time="23:00", end_time="07:00")]}
+    )
+    assert only_at_night.energy_price_at(noon) == 0.15
+
+
+def test_the_price_for_a_session_goes_by_its_location_time_energy_and_duration() -> None:
+    """In the location's own time (IST here), with the session's kWh so far."""
+    tariff = parse_tariff(
+        {
+            "elements": [
+                _element(0.0, max_kwh=1.0),
+                _element(12.0, start_time="22:00"),
+                _element(18.0),
+            ]
+        }
+    )
+    session = parse_session(
+        {
+            "id": "s",
+            "status": "ACTIVE",
+            "kwh": 2.0,
+            "start_datetime": "2026-11-23T16:00:00+00:00",
+            "location": {"time_zone": "Asia/Kolkata"},
+        }
+    )
+    # 16:45 UTC is 22:15 in Kolkata: the night price, past the free first kWh.
+    assert tariff.energy_price_for(session, datetime(2026, 11, 23, 16, 45, tzinfo=UTC)) == 12.0
+    assert tariff.energy_price_for(session, datetime(2026, 11, 23, 16, 15, tzinfo=UTC)) == 18.0
+    assert tariff.energy_price_for(None, datetime(2026, 11, 23, 16, 15, tzinfo=UTC)) == 0.0

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.util import dt as dt_util
 
 from .api import EvnnovatorError, Tariff
 from .const import DOMAIN, OPTIONAL_LOGGER
@@ -76,7 +77,7 @@ class TariffCoordinator(DataUpdateCoordinator[Tariff | None]):
             return None
         if currency and tariff.currency and tariff.currency != currency:
             return None
-        return tariff.energy_price
+        return tariff.energy_price_for(self._session, dt_util.utcnow())
 
     async def _async_update_data(self) -> Tariff | None:
         session = self._session

@@ -188,8 +188,11 @@ def _charger_attributes(view: AccountView) -> Mapping[str, Any] | None:
 
 
 def _energy_price(view: AccountView) -> float | None:
+    """The price that applies now (a tariff's time-of-day and kWh bands chosen)."""
     tariff = view.tariff
-    return None if tariff is None or not tariff.currency else tariff.energy_price
+    if tariff is None or not tariff.currency:
+        return None
+    return tariff.energy_price_for(view.session, dt_util.utcnow())
 
 
 def _energy_price_unit(view: AccountView) -> str | None:

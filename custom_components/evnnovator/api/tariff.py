@@ -1,13 +1,65 @@
-"""A tariff: the price of a connector, before tax (the CDR adds the tax)."""
+"""A tariff: the price of a connector, before tax (the CDR adds the tax).
+
+Its elements may hold restrictions (OCPI: time of day in the location's local time, day of the
+week, kWh of the session so far, its duration); the price that applies is that of the first
+element whose restrictions hold ("the first kWh free, then 0.20").
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import UTC, datetime, time
+from typing import TYPE_CHECKING, Any
 
 from .fields import JsonObject
 
+if TYPE_CHECKING:
+    from .models import Session
+
 ENERGY = "ENERGY"
+_DAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
+
+
+@dataclass(frozen=True, slots=True)
+class Restrictions:
+    """When an element's prices apply; None: no restriction of that kind."""
+
+    start_time: time | None = None
+    end_time: time | None = None
+    days: frozenset[str] | None = None
+    min_kwh: float | None = None
+    max_kwh: float | None = None
+    min_duration: float | None = None
+    """Seconds since the session's start."""
+    max_duration: float | None = None
+
+    def hold(self, local: datetime, kwh: float, seconds: float) -> bool:
+        """Whether the prices apply at `local` (the location's time), after `kwh` and `seconds`."""
+        if not self._in_hours(local.time().replace(tzinfo=None)):
+            return False
+        if self.days is not None and _DAYS[local.weekday()] not in self.days:
+            return False
+        return _within(kwh, self.min_kwh, self.max_kwh) and _within(
+            seconds, self.min_duration, self.max_duration
+        )
+
+    def _in_hours(self, clock: time) -> bool:
+        start, end = self.start_time, self.end_time
+        if start is not None and end is not None and end < start:  # past midnight
+            return clock >= start or clock < end
+        return (start is None or clock >= start) and (end is None or clock < end)
+
+
+def _within(value: float, low: float | None, high: float | None) -> bool:
+    return (low is None or value >= low) and (high is None or value < high)
+
+
+@dataclass(frozen=True, slots=True)
+class TariffElement:
+    """Prices, and when they apply."""
+
+    components: tuple[PriceComponent, ...]
+    restrictions: Restrictions | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,11 +82,41 @@ class Tariff:
     currency: str | None
     components: tuple[PriceComponent, ...]
     raw: dict[str, Any] = field(repr=False, compare=False, hash=False)
+    elements: tuple[TariffElement, ...] = ()
 
     @property
     def energy_price(self) -> float | None:
         """The price per kWh before tax: the first ENERGY component's; None without one."""
         return next((part.price for part in self.components if part.type.upper() == ENERGY), None)
+
+    def energy_price_at(
+        self, local: datetime, kwh: float = 0.0, seconds: float = 0.0
+    ) -> float | None:
+        """The price per kWh that applies at `local`, `kwh` and `seconds` into a session.
+
+        That of the first element with an ENERGY price whose restrictions hold; without one that
+        holds, the first ENERGY price (an answer that restricts every hour still names one).
+        """
+        for element in self.elements:
+            energy = next((p.price for p in element.components if p.type.upper() == ENERGY), None)
+            if energy is None:
+                continue
+            if element.restrictions is None or element.restrictions.hold(local, kwh, seconds):
+                return energy
+        return self.energy_price
+
+    def energy_price_for(self, session: Session | None, now: datetime) -> float | None:
+        """The price per kWh that applies to `session` at `now`, in its location's time.
+
+        Its energy and time so far choose among kWh and duration bands; without a running
+        session, the price of a session starting now.
+        """
+        zone = UTC if session is None or session.location is None else session.location.time_zone
+        if session is None or not session.is_running:
+            return self.energy_price_at(now.astimezone(zone))
+        return self.energy_price_at(
+            now.astimezone(zone), session.kwh or 0.0, session.elapsed(now) or 0.0
+        )
 
     @property
     def other_components(self) -> tuple[PriceComponent, ...]:
@@ -50,18 +132,47 @@ def parse_tariff(value: Any) -> Tariff:
     """
     data = JsonObject(value, "tariff")
     components: list[PriceComponent] = []
+    elements: list[TariffElement] = []
     for element in data.children("elements"):
+        parts: list[PriceComponent] = []
         for part in element.children("price_components"):
             kind = part.text("type")
             price = part.non_negative("price")
             if kind and price is not None:
-                components.append(
-                    PriceComponent(kind.strip(), price, part.non_negative("step_size"))
-                )
+                parts.append(PriceComponent(kind.strip(), price, part.non_negative("step_size")))
+        components.extend(parts)
+        elements.append(TariffElement(tuple(parts), _restrictions(element.child("restrictions"))))
     return Tariff(
         id=data.text("id"),
         tariff_id=data.text("tariff_id"),
         currency=data.text("currency"),
         components=tuple(components),
         raw=dict(data.raw),
+        elements=tuple(elements),
     )
+
+
+def _restrictions(data: JsonObject | None) -> Restrictions | None:
+    if data is None:
+        return None
+    days = data.raw.get("day_of_week")
+    return Restrictions(
+        start_time=_clock(data, "start_time"),
+        end_time=_clock(data, "end_time"),
+        days=None
+        if not isinstance(days, list)
+        else frozenset(str(day).upper() for day in days if isinstance(day, str)),
+        min_kwh=data.non_negative("min_kwh"),
+        max_kwh=data.non_negative("max_kwh"),
+        min_duration=data.non_negative("min_duration"),
+        max_duration=data.non_negative("max_duration"),
+    )
+
+
+def _clock(data: JsonObject, name: str) -> time | None:
+    """OCPI's "HH:MM" in the location's local time; an unreadable one restricts nothing."""
+    value = data.text(name)
+    try:
+        return None if value is None else time.fromisoformat(value.strip())
+    except ValueError:
+        return None
