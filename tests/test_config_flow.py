@@ -822,7 +822,8 @@ async def test_options_out_of_range_says_the_range(
     typed: dict[str, float],
     errors: dict[str, str],
 ) -> None:
-    """An interval out of its range gets an error whose text states the range; nothing is saved."""
+    """An interval out of its range gets an error whose text names the field and states the range;
+    nothing is saved."""
     result = await hass.config_entries.options.async_init(init_integration.entry_id)
 
     result = await hass.config_entries.options.async_configure(result["flow_id"], typed)
@@ -835,8 +836,11 @@ async def test_options_out_of_range_says_the_range(
     translations = await async_get_translations(hass, "en", "options", [DOMAIN])
     for field, error in errors.items():
         message = translations[f"component.{DOMAIN}.options.error.{error}"].format(**placeholders)
-        low, high = {CONF_CHARGING_INTERVAL: (10, 300), CONF_IDLE_INTERVAL: (60, 3600)}[field]
-        assert message == f"Enter {low} to {high} seconds."
+        name, low, high = {
+            CONF_CHARGING_INTERVAL: ("While charging", 10, 300),
+            CONF_IDLE_INTERVAL: ("While idle", 60, 3600),
+        }[field]
+        assert message == f"{name}: enter {low} to {high} seconds."
 
 
 async def test_options_titled_with_the_account(

@@ -322,7 +322,8 @@ async def test_persistent_failure_raises_a_repair_issue_until_a_stop_succeeds(
     """After 3 retries a repair issue says the car may still charge and the limit keeps trying;
     the success a minute later removes it."""
     simulator.inject("http_500", count=4, only="commands")
-    await set_limit(hass, ENERGY_LIMIT, round(kwh(simulator) - 0.1, 1))
+    limit = round(kwh(simulator) - 0.1, 1)
+    await set_limit(hass, ENERGY_LIMIT, limit)
     await hass.async_block_till_done()
     for _ in range(5 + 15 + 30):
         await advance(hass, freezer, STEP)
@@ -334,6 +335,8 @@ async def test_persistent_failure_raises_a_repair_issue_until_a_stop_succeeds(
     assert found is not None
     assert found.severity is ir.IssueSeverity.ERROR
     assert found.translation_key == "limit_stop_failed"
+    # It names the limit, in numbers and units any language reads.
+    assert found.translation_placeholders["limit"] == f"{limit:g} kWh"
 
     # The limit keeps trying while the car charges past it: a minute on, the API takes it.
     for _ in range(60):

@@ -275,7 +275,7 @@ class ChargingControl:
             # The session already ended (or is ending) by itself: nothing left to stop.
             _LOGGER.info("The limit's STOP for session %s was rejected: it had ended", session.id)
         except EvnnovatorError as err:
-            return self._retry_later(session, err)
+            return self._retry_later(session, err, limit)
         else:
             if sent:
                 _LOGGER.info("Stopped session %s at its %s limit", session.id, limit)
@@ -293,7 +293,7 @@ class ChargingControl:
         entry = self._data.book.entry(session_id)
         return entry is not None and entry.stop.failing
 
-    def _retry_later(self, session: Session, err: EvnnovatorError) -> datetime:
+    def _retry_later(self, session: Session, err: EvnnovatorError, limit: str) -> datetime:
         """The next attempt's time; past the quick retries, the user is told, once."""
         attempt = self._attempts.get(session.id, 0)
         if not isinstance(err, EvnnovatorConnectionError | EvnnovatorRateLimitError):
@@ -305,7 +305,7 @@ class ChargingControl:
         else:
             step = min(attempt - len(STOP_RETRY_DELAYS), len(STOP_PERSIST_DELAYS) - 1)
             delay = STOP_PERSIST_DELAYS[step]
-            self._start_failing(session, err)
+            self._start_failing(session, err, limit)
         if isinstance(err, EvnnovatorRateLimitError) and err.retry_after is not None:
             delay = max(delay, err.retry_after)
         self._attempts[session.id] = attempt + 1
@@ -313,7 +313,7 @@ class ChargingControl:
         _LOGGER.debug("Could not stop at the limit (%s); again in %g s", err, delay)
         return retry_at
 
-    def _start_failing(self, session: Session, err: EvnnovatorError) -> None:
+    def _start_failing(self, session: Session, err: EvnnovatorError, limit: str) -> None:
         """The car charges past its limit: say so, once, and keep it across restarts."""
         if not self._data.book.note_stop_failing(session.id, failing=True):
             return
@@ -329,9 +329,22 @@ class ChargingControl:
             is_fixable=False,
             severity=ir.IssueSeverity.ERROR,
             translation_key="limit_stop_failed",
-            translation_placeholders={"account": self._entry.title, "error": str(err)},
+            translation_placeholders={
+                "account": self._entry.title,
+                "limit": self._limit_text(session, limit),
+                "error": str(err),
+            },
         )
         self._changed()
+
+    def _limit_text(self, session: Session, limit: str) -> str:
+        """The limit in force, e.g. "10 kWh" or "500 INR" (language-neutral: numbers, units)."""
+        entry = self._data.book.entry(session.id)
+        if entry is not None and limit == "energy" and entry.energy_limit is not None:
+            return f"{entry.energy_limit:g} kWh"
+        if entry is not None and limit == "cost" and entry.cost_limit is not None:
+            return f"{entry.cost_limit:g} {session.currency or ''}".strip()
+        return limit
 
     def _stop_failing(self, session_id: str) -> None:
         """Stopped, by the limit or by hand, or ended: the user need not act any more."""
