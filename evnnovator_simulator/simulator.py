@@ -105,6 +105,13 @@ class Simulator:
             auth_id, now=now, evse_uid=evse_uid, autostop_kwh=autostop_kwh, status=status
         ).id
 
+    def stop_session(self, session_id: str) -> bool:
+        """Stop a session as the driver's other app would, past the API and its faults.
+
+        Returns whether the operator took the STOP (as STOP_SESSION would answer).
+        """
+        return self._world.command_stop(session_id, self.clock())
+
     def set_evse_status(self, evse_uid: str, status: str | None) -> None:
         """Make an EVSE show `status` whatever runs on it (None: follow its sessions again)."""
         if status is None:

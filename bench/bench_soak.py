@@ -1,0 +1,129 @@
+"""A month of a driver's life in one Home Assistant, in virtual time: nothing lost, nothing twice.
+
+Thirty seeded days of testkit.soak: sessions stopped five ways, a fault about every hour, two
+restarts a day. Printed: what happened (sessions, faults by kind, restarts, requests a day),
+each check with its figure, and the memory the integration holds (tracemalloc) after day 5 and
+after the last day.
+"""
+
+from __future__ import annotations
+
+import logging
+import tracemalloc
+from unittest.mock import Mock
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.storage import Store
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from evnnovator_simulator import Simulator, SimulatorSettings
+from testkit.soak import failed_checks, soak, totals_before
+from testkit.vclock import VirtualClock
+from testkit.watch import set_up, stop_the_demo_session
+
+DAYS = 30
+SEED = 2026
+INTEGRATION = "custom_components/evnnovator"
+
+pytestmark = [
+    pytest.mark.freeze_time("2026-11-01T08:00:00+00:00"),
+    pytest.mark.usefixtures("recorder_mock"),
+]
+
+
+@pytest.fixture
+def mock_recorder_before_hass(async_test_recorder: object) -> None:
+    """Prepare the recorder before Home Assistant starts, which recorder_mock requires."""
+
+
+@pytest.fixture
+def simulator_settings() -> SimulatorSettings:
+    """The realistic operator, seeded for the month."""
+    return SimulatorSettings.realistic(seed=SEED)
+
+
+def _integration_kib() -> float:
+    """What the integration's own code has allocated and still holds."""
+    snapshot = tracemalloc.take_snapshot().filter_traces(
+        [tracemalloc.Filter(inclusive=True, filename_pattern=f"*{INTEGRATION}*")]
+    )
+    return sum(stat.size for stat in snapshot.statistics("filename")) / 1024
+
+
+def _forget_the_harness_writes() -> None:
+    """The test harness's Store records every write (a disk keeps none): let them go."""
+    write = Store._async_write_data  # noqa: SLF001 (patched by the harness)
+    calls = getattr(write, "mock", write)  # an autospec'd function keeps its calls in .mock
+    if isinstance(calls, Mock):
+        calls.reset_mock()
+
+
+async def bench_a_month(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: Simulator,
+    config_entry: MockConfigEntry,
+) -> None:
+    """Thirty days; print the month's table."""
+    clock = VirtualClock(hass, freezer)
+    await set_up(hass, config_entry)
+    await stop_the_demo_session(clock, simulator, config_entry)
+    await clock.run_for(3600)
+    before = totals_before(hass)
+    memory: dict[int, float] = {}
+    # The recorder's SQL at INFO would cost more time than the month itself.
+    logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
+    tracemalloc.start()
+
+    def on_day(day: int) -> None:
+        _forget_the_harness_writes()
+        if day in {5, DAYS}:
+            memory[day] = _integration_kib()
+
+    # pytest's log capture keeps every record, with its exception and that one's frames: a
+    # month of faults would read as the integration's memory. The month logs to nowhere.
+    root = logging.getLogger()
+    handlers, root.handlers = root.handlers, [logging.NullHandler()]
+    try:
+        report = await soak(
+            hass, clock, simulator, config_entry, days=DAYS, seed=SEED, on_day=on_day
+        )
+    finally:
+        tracemalloc.stop()
+        root.handlers = handlers
+    failed = await failed_checks(hass, config_entry, simulator, report, before)
+    ways: dict[str, int] = {}
+    for truth in report.sessions:
+        ways[truth.way] = ways.get(truth.way, 0) + 1
+    shown = report.shown
+    rows = [
+        ("Days", f"{report.days}"),
+        ("Sessions (by how they stop)", f"{len(report.sessions)}: {ways}"),
+        ("Faults (by kind)", f"{sum(report.faults.values())}: {dict(report.faults)}"),
+        ("Restarts", f"{report.restarts}"),
+        ("Requests a day", f"{report.requests / report.days:.0f}"),
+        (
+            "Total energy / its statistic",
+            f"{shown['total_energy']:.2f} / {shown['statistic_energy']:.2f} kWh",
+        ),
+        (
+            "Total cost / its statistic (with tax)",
+            f"{shown['total_cost']:.2f} / {shown['statistic_cost']:.2f} INR",
+        ),
+        (
+            "Started, completed, billed once each; one STOP per limit; none for the car",
+            "all held" if not failed else "; ".join(failed),
+        ),
+        (
+            "Integration's memory after day 5 / day 30 (tracemalloc)",
+            f"{memory.get(5, 0):.0f} / {memory.get(DAYS, 0):.0f} KiB",
+        ),
+    ]
+    print(f"\n\nA month of a driver's life (testkit.soak, seed {SEED})\n")
+    print("| | |\n|---|---|")
+    for name, value in rows:
+        print(f"| {name} | {value} |")
+    if failed:
+        raise RuntimeError(f"the month's checks failed: {failed}")
