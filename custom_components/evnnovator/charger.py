@@ -51,11 +51,7 @@ class ChargerStatusCoordinator(DataUpdateCoordinator[Evse | None]):
         Another charger, or a session that starts or ends (a START or STOP changes the
         charger's status too), is asked about at once rather than an idle interval later.
         """
-        evse = session.evse
-        location = session.location
-        target = None
-        if evse is not None and evse.id and location is not None and location.id:
-            target = (location.id, evse.id)
+        target = session.charger_ids
         phase = (session.id, session.known_status)
         if target != self.target or phase != self._phase:
             self.target, self._phase = target, phase

@@ -73,7 +73,9 @@ class TariffCoordinator(DataUpdateCoordinator[Tariff | None]):
         waits for the session's own cost per kWh (currency None: any).
         """
         tariff = self.data
-        if tariff is None or self._priced != _charger_of(self._session):
+        if tariff is None or self._priced != (
+            None if self._session is None else self._session.charger_ids
+        ):
             return None
         if currency and tariff.currency and tariff.currency != currency:
             return None
@@ -81,7 +83,7 @@ class TariffCoordinator(DataUpdateCoordinator[Tariff | None]):
 
     async def _async_update_data(self) -> Tariff | None:
         session = self._session
-        charger = _charger_of(session)
+        charger = None if session is None else session.charger_ids
         if session is None or charger is None:
             return None
         try:
@@ -94,12 +96,3 @@ class TariffCoordinator(DataUpdateCoordinator[Tariff | None]):
             raise translated_error(err, UpdateFailed) from err
         self._priced = charger
         return tariff
-
-
-def _charger_of(session: Session | None) -> tuple[str, str] | None:
-    """The location's and EVSE's hex ids of the session's charger, which the EVSE call takes."""
-    location = None if session is None else session.location
-    evse = None if session is None else session.evse
-    if location is None or not location.id or evse is None or not evse.id:
-        return None
-    return location.id, evse.id

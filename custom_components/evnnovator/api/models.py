@@ -265,6 +265,15 @@ class Session:
         return None if self.is_running else self.end
 
     @property
+    def charger_ids(self) -> tuple[str, str] | None:
+        """The location's and the EVSE's hex ids, which the EVSE call takes; None unknown."""
+        evse = self.evse
+        location = self.location
+        if location is None or not location.id or evse is None or not evse.id:
+            return None
+        return location.id, evse.id
+
+    @property
     def evse(self) -> Evse | None:
         """The EVSE the session runs on: the API names it by a differently cased uid."""
         if self.location is None or self.evse_uid is None:
