@@ -2,7 +2,7 @@
 
 Seeded: each run of the same days is the same. Each day has one to three sessions at random
 hours (3.7, 7.4 or 22 kW) stopped by the Energy limit, the Cost limit, the Stop button, the car
-(the operator's autostop of a `start_charging`) or the driver's other app; about once an hour a
+(the operator's own autostop) or the driver's other app; about once an hour a
 fault from the simulator's table (5xx bursts, a 429 with Retry-After, bad JSON, a glitch, an
 outage of minutes to an hour and a half, a bill that is late); and about twice a day Home
 Assistant restarts (the entry reloads), also mid-session. The simulator's own figures are the
@@ -132,7 +132,7 @@ async def soak(
                     simulator.inject(kind, count=count_, **params)
                     report.faults[kind] += 1
             if hour in starts:
-                await _a_session(hass, clock, simulator, entry, rng, report)
+                await _a_session(hass, clock, simulator, rng, report)
             if hour in restarts:
                 # During an outage the set-up waits for the API (and Home Assistant retries it).
                 await hass.config_entries.async_reload(entry.entry_id)
@@ -148,15 +148,18 @@ async def soak(
     return report
 
 
-async def _a_session(  # noqa: PLR0917 (the run's parts)
+async def _a_session(
     hass: HomeAssistant,
     clock: VirtualClock,
     simulator: Simulator,
-    entry: MockConfigEntry,
     rng: random.Random,
     report: SoakReport,
 ) -> None:
-    """End the running session (the other app), then start one to stop one of the WAYS."""
+    """Start a session to stop one of the WAYS, unless the last one still runs.
+
+    A session outside Home Assistant, at a random power, with the limits set for the way it is
+    to stop; the button and the other app act 10 to 40 minutes in.
+    """
     _take_truth(simulator, report)
     latest = simulator.latest_session(DEMO_AUTH_ID)
     if latest is not None and latest["status"] != "COMPLETED":
