@@ -1,5 +1,5 @@
-"""The development configuration (scripts/develop, the end-to-end tests): it loads what the README
-shows, and the runtime requirements cover everything it sets up, as HA starts with --skip-pip."""
+"""The development configuration (scripts/develop, the end-to-end tests): it loads what the docs
+show, and the runtime requirements cover everything it sets up, as HA starts with --skip-pip."""
 
 import json
 from pathlib import Path
@@ -17,7 +17,7 @@ REPO = Path(__file__).parent.parent
 COMPONENTS = Path(homeassistant.components.__file__).parent
 # What scripts/ha-config installs for the Home Assistant the tests run.
 RUNTIME_REQUIREMENTS = REPO / "scripts" / "ha-runtime-requirements" / f"{ha_version}.txt"
-# What the README shows beyond the integration's own pages: Activity, History, the Energy
+# What the docs show beyond the integration's own pages: Activity, History, the Energy
 # dashboard, and automations (from the blueprint), scripts and scenes made in the UI.
 SHOWN_IN_THE_README = {"logbook", "history", "energy", "automation", "script", "scene"}
 # What the UI saves, and the configuration includes to load it again.
@@ -53,7 +53,7 @@ def ha_config_dir(tmp_path: Path) -> Path:
 
 
 def test_loads_what_the_readme_shows(ha_config_dir: Path) -> None:
-    """Each feature the README shows is set up, and what the UI makes is loaded from its file."""
+    """Each feature the docs show is set up, and what the UI makes is loaded from its file."""
     config = load_yaml_dict(ha_config_dir / "configuration.yaml")
 
     assert set(config) >= SHOWN_IN_THE_README

@@ -369,7 +369,7 @@ async def test_totals_after_a_restart_during_an_outage(
     simulator: Simulator,
     init_integration: MockConfigEntry,
 ) -> None:
-    """As the README says: unavailable until the API answers again, then nothing lost."""
+    """As docs/totals-and-energy.md says: unavailable until the API answers, then nothing lost."""
     before = float(hass.states.get(TOTAL_ENERGY).state)
     assert await hass.config_entries.async_unload(init_integration.entry_id)
     simulator.inject("http_500", count=1000, only="latest")

@@ -478,7 +478,7 @@ async def test_account_is_always_its_entry(
 async def test_account_from_a_template(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:
-    """The README's template finds the account from one of its entities, in a script."""
+    """The actions page's template finds the account from one of its entities, in a script."""
     sequence = cv.SCRIPT_SCHEMA(
         [
             {

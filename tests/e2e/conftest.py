@@ -120,7 +120,7 @@ def _running(
 
 @pytest.fixture(scope="session")
 def screenshots(workdir: Path) -> Path:
-    """Where the screenshots go: docs/ for the README, unless scripts/e2e keeps docs/ as it is."""
+    """Where the screenshots go: docs/ for the docs, unless scripts/e2e keeps docs/ as it is."""
     return workdir if os.environ.get("E2E_KEEP_DOCS") else REPO / "docs"
 
 

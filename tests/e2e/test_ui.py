@@ -37,7 +37,7 @@ SHOWN_PRECISION = 0.005 + 1e-9
 def test_add_integration_see_the_session_and_stop_it(
     page: Page, home_assistant: HomeAssistantApi, simulator: SimulatorApi, screenshots: Path
 ) -> None:
-    """The whole path, with screenshots for the README on the way."""
+    """The whole path, with screenshots for the README and docs/ on the way."""
     add_integration(page, simulator, screenshots)
     entry = home_assistant.config_entries("evnnovator")
     assert [(e["title"], e["state"]) for e in entry] == [(DEMO_AUTH_ID, "loaded")]
@@ -314,7 +314,7 @@ def expect_simulator_values(
 
 
 def show_energy_dashboard(page: Page, home_assistant: HomeAssistantApi, screenshots: Path) -> None:
-    """Add the hourly statistics to the Energy dashboard as the README says; screenshot both pages.
+    """Add the hourly statistics to the Energy dashboard as the docs say; screenshot both pages.
 
     The grid's consumption with its cost, and the car as an individual device; Home Assistant's
     currency set to the session's, which the cost picker needs.
