@@ -53,7 +53,7 @@ STOP_REFRESH_DELAYS: Final = (3.0, 8.0, 15.0, 30.0)
 # any car's battery; a bound also keeps out infinity.
 MAX_ENERGY_LIMIT_KWH: Final = 200.0
 
-# Events, fired once per session (their data: see README "Events").
+# Events, fired once per session (their data: see docs/automations.md, "Events").
 EVENT_SESSION_STARTED: Final = "evnnovator_session_started"
 EVENT_SESSION_COMPLETED: Final = "evnnovator_session_completed"
 EVENT_SESSION_BILLED: Final = "evnnovator_session_billed"

@@ -354,7 +354,7 @@ SENSORS: tuple[EvnnovatorSensorEntityDescription, ...] = (
         translation_key="charger_status",
         device_class=SensorDeviceClass.ENUM,
         options=[status.value.lower() for status in EvseStatus],
-        # Each poll is one more request: on when an automation needs it (see the README).
+        # Each poll is one more request: on when an automation needs it (see docs/entities.md).
         entity_registry_enabled_default=False,
         value_fn=_charger_status,
         attributes_fn=_charger_attributes,
