@@ -14,12 +14,22 @@ from .render import (
     command_response,
     envelope,
     error_response,
+    evse_data,
     json_response,
     latest_data,
+    location_data,
     tariff_data,
 )
 from .settings import SimulatorSettings
-from .site import DEMO_LOCATION_ID, TARIFF_IDS, location_detail, search_matches
+from .site import (
+    COUNTRY_CODE,
+    DEMO_LOCATION_ID,
+    LOCATION_UUID,
+    PARTY_ID,
+    TARIFF_IDS,
+    location_detail,
+    search_matches,
+)
 from .validation import finite_number, read_json
 from .world import DriverBlockedError, NoSessionError, UnknownDriverError, World
 
@@ -95,6 +105,10 @@ class ApiHandlers:
             web.get(f"{prefix}/tariffs/location/{{location_id}}/{{tariff_id}}", self.tariff),
             web.get(f"{prefix}/locations/{{location_id}}/evse/{{evse_id}}", self.evse),
             web.get(
+                f"{prefix}/locations/{{country_code}}/{{party_id}}/{{location_id}}",
+                self.location_by_ocpi_ids,
+            ),
+            web.get(
                 f"{prefix}/whitelist/driver/{{auth_id}}/location/{{location_id}}", self.token_uid
             ),
             web.post(f"{prefix}/commands/STOP_SESSION", self.stop_session),
@@ -138,7 +152,7 @@ class ApiHandlers:
         location = location_detail(self._world.evse_statuses(now))
         content = []
         if search_matches(location, latitude, longitude, distance, request.query):
-            content.append(location)
+            content.append(location_data(location, self._settings))
         page = {"content": content, "totalElements": len(content), "number": 0, "size": 20}
         return json_response(envelope(page, now))
 
@@ -147,7 +161,23 @@ class ApiHandlers:
         now = self._clock()
         if request.match_info["location_id"] != DEMO_LOCATION_ID:
             return error_response(404, "Unknown location", now)
-        return json_response(envelope(location_detail(self._world.evse_statuses(now)), now))
+        return self._location(now)
+
+    async def location_by_ocpi_ids(self, request: web.Request) -> web.Response:
+        """GET a location with all its EVSEs, by its operator's country and party and its uuid."""
+        now = self._clock()
+        ids = (
+            request.match_info["country_code"],
+            request.match_info["party_id"],
+            request.match_info["location_id"].upper(),
+        )
+        if ids != (COUNTRY_CODE, PARTY_ID, LOCATION_UUID):
+            return error_response(404, "Unknown location", now)
+        return self._location(now)
+
+    def _location(self, now: datetime) -> web.Response:
+        location = location_detail(self._world.evse_statuses(now))
+        return json_response(envelope(location_data(location, self._settings), now))
 
     async def tariff(self, request: web.Request) -> web.Response:
         """GET a connector's tariff at a location: the price as a string, before tax."""
@@ -164,7 +194,7 @@ class ApiHandlers:
         found = [evse for evse in location["evses"] if evse["id"] == request.match_info["evse_id"]]
         if request.match_info["location_id"] != DEMO_LOCATION_ID or not found:
             return error_response(404, "Unknown EVSE", now)
-        return json_response(envelope(found[0], now))
+        return json_response(envelope(evse_data(found[0], self._settings), now))
 
     async def token_uid(self, request: web.Request) -> web.Response:
         """GET the driver's token uid at a location (404: unknown driver or location)."""

@@ -8,6 +8,7 @@ import logging
 from typing import TextIO
 
 from .credentials import print_demo_credentials
+from .dialect import DIALECTS
 from .operator_profile import AUTOSTOPS, COMPLETIONS, OperatorProfile
 from .settings import DEFAULT_PREFIX, DEMO_TOKEN, SimulatorSettings
 from .simulator import Simulator
@@ -31,6 +32,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--command-envelope",
         action="store_true",
         help="wrap command answers in the OCPI envelope",
+    )
+    parser.add_argument(
+        "--dialect",
+        choices=DIALECTS,
+        default=defaults.dialect,
+        help="the OCPI version of every answer (EVnnovator's 2.1.1 shape, or 2.2.1)",
     )
     args = parser.parse_args(argv)
     try:
@@ -82,6 +89,7 @@ def settings_from_args(args: argparse.Namespace) -> SimulatorSettings:
         prefix=args.prefix,
         pending_delay=args.pending_delay,
         command_envelope=args.command_envelope,
+        dialect=args.dialect,
     )
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
+from . import dialect
 from .sessions import SessionView
 from .settings import SimulatorSettings
 from .site import (
@@ -91,7 +92,7 @@ def session_data(view: SessionView, settings: SimulatorSettings) -> dict[str, An
     periods = []
     if view.charging_since is not None:
         periods.append({"start_date_time": local_timestamp(view.charging_since)})
-    return {
+    data = {
         "evseId": session.evse_uid.lower(),
         "connectorId": "1",
         "id": session.id,
@@ -115,6 +116,14 @@ def session_data(view: SessionView, settings: SimulatorSettings) -> dict[str, An
         "status": view.status,
         "last_updated": NULL_TIMESTAMP,
     }
+    if settings.dialect == dialect.OCPI_2_2_1:
+        return dialect.session(data, settings.tax_rate, _period_starts(view.charging_since))
+    return data
+
+
+def _period_starts(start: datetime | None) -> list[str]:
+    """The charging periods' starts in UTC, as 2.2.1 writes them."""
+    return [] if start is None else [utc_timestamp(start)]
 
 
 def tariff_price(tariff_id: str, settings: SimulatorSettings) -> float:
@@ -131,7 +140,7 @@ def session_price(view: SessionView, settings: SimulatorSettings) -> float:
 def tariff_data(settings: SimulatorSettings, tariff_id: str = TARIFF_ID) -> dict[str, Any]:
     """A connector's tariff: the energy price as a string, before tax, as published."""
     price = tariff_price(tariff_id, settings)
-    return {
+    data = {
         "id": hashlib.sha256(f"tariff:{tariff_id}".encode()).hexdigest()[:32],
         "tariff_id": tariff_id,
         "currency": settings.currency,
@@ -139,6 +148,19 @@ def tariff_data(settings: SimulatorSettings, tariff_id: str = TARIFF_ID) -> dict
             {"price_components": [{"type": "ENERGY", "price": f"{price:.2f}", "step_size": 1}]}
         ],
     }
+    if settings.dialect == dialect.OCPI_2_2_1:
+        return dialect.tariff(data, settings.tax_rate)
+    return data
+
+
+def location_data(location: dict[str, Any], settings: SimulatorSettings) -> dict[str, Any]:
+    """A location with its EVSEs as the locations calls serve it, in the settings' dialect."""
+    return dialect.location(location) if settings.dialect == dialect.OCPI_2_2_1 else location
+
+
+def evse_data(evse: dict[str, Any], settings: SimulatorSettings) -> dict[str, Any]:
+    """One EVSE as the EVSE call serves it, in the settings' dialect."""
+    return dialect.evse(evse) if settings.dialect == dialect.OCPI_2_2_1 else evse
 
 
 def cdr_data(view: SessionView, created: datetime, settings: SimulatorSettings) -> dict[str, Any]:
@@ -157,7 +179,7 @@ def cdr_data(view: SessionView, created: datetime, settings: SimulatorSettings) 
     location = location_object()
     location["id"] = LOCATION_UUID
     location["coordinates"] = {}
-    return {
+    data = {
         "id": hashlib.sha256(f"cdr:{session.id}".encode()).hexdigest()[:32],
         "cdr_id": session.session_id,
         "created_date": utc_timestamp(created),
@@ -173,6 +195,9 @@ def cdr_data(view: SessionView, created: datetime, settings: SimulatorSettings) 
         "total_energy": kwh * 1000,
         "total_time": (stop - start).total_seconds() / 60,
     }
+    if settings.dialect == dialect.OCPI_2_2_1:
+        return dialect.cdr(data, session.id, settings.tax_rate, _period_starts(start))
+    return data
 
 
 def latest_data(found: SessionView | dict[str, Any], settings: SimulatorSettings) -> dict[str, Any]:

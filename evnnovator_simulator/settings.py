@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from .auth import SCHEMES
+from .dialect import DIALECTS, OCPI_2_1_1
 from .operator_profile import OperatorProfile, check_number
 
 DEFAULT_PREFIX = "/api/ocpi/api/v1"
@@ -37,6 +38,8 @@ class SimulatorSettings(OperatorProfile):
     command_envelope: bool = False
     auth_schemes: tuple[str, ...] = SCHEMES
     """The Authorization schemes the gateway takes: both by default, or one alone."""
+    dialect: str = OCPI_2_1_1
+    """The OCPI version every answer speaks: EVnnovator's 2.1.1 shape, or its hub's 2.2.1."""
 
     def __post_init__(self) -> None:
         """Reject settings that would make the simulator answer nonsense."""
@@ -48,6 +51,8 @@ class SimulatorSettings(OperatorProfile):
             raise ValueError("prefix must be empty or start with '/' and not end with '/'")
         if not self.auth_schemes or not set(self.auth_schemes) <= set(SCHEMES):
             raise ValueError(f"auth_schemes must name some of {SCHEMES}")
+        if self.dialect not in DIALECTS:
+            raise ValueError(f"dialect must be one of {DIALECTS}")
         for name in (
             "tariff_per_kwh",
             "second_tariff_per_kwh",

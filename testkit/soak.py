@@ -207,7 +207,13 @@ def _take_truth(simulator: Simulator, report: SoakReport) -> None:
         return
     for truth in report.sessions:
         if truth.session_id == latest["id"]:
-            truth.kwh, truth.cost = float(latest["kwh"]), float(latest["total_cost"])
+            truth.kwh, truth.cost = float(latest["kwh"]), cost_before_tax(latest)
+
+
+def cost_before_tax(session: dict[str, Any]) -> float:
+    """A served session's cost before tax: a number (OCPI 2.1.1), or a Price's (2.2.1)."""
+    cost = session["total_cost"]
+    return float(cost["excl_vat"] if isinstance(cost, dict) else cost)
 
 
 async def hourly_sum(hass: HomeAssistant, entry: MockConfigEntry, kind: str) -> float:

@@ -11,6 +11,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from evnnovator_simulator import Simulator, SimulatorSettings
+from evnnovator_simulator.dialect import DIALECTS
 from testkit.soak import failed_checks, soak, totals_before
 from testkit.vclock import VirtualClock
 from testkit.watch import set_up, stop_the_demo_session
@@ -26,9 +27,10 @@ def mock_recorder_before_hass(async_test_recorder: object) -> None:
     """Prepare the recorder before Home Assistant starts, which recorder_mock requires."""
 
 
-@pytest.fixture
-def simulator_settings() -> SimulatorSettings:
-    return SimulatorSettings.realistic(seed=11)
+@pytest.fixture(params=DIALECTS)
+def simulator_settings(request: pytest.FixtureRequest) -> SimulatorSettings:
+    """The realistic operator, speaking EVnnovator's 2.1.1 shape or its hub's 2.2.1."""
+    return SimulatorSettings.realistic(seed=11, dialect=request.param)
 
 
 async def test_three_days_of_a_drivers_life(

@@ -113,7 +113,6 @@ class ChargingControl:
         """Failed limit STOPs of each session: the retry schedule is the session's."""
         self._retry_at: dict[str, datetime] = {}
         self._expected_autostop: float | None = None
-        self._site_evses: dict[str, tuple[Evse, ...]] = {}
         """The EVSEs of each location asked for before a START, by its hex id."""
         self._refreshes: list[CALLBACK_TYPE] = []
 
@@ -166,21 +165,9 @@ class ChargingControl:
         watched = self._charger.data
         if watched is not None and watched.uid is not None and _same(watched.uid, evse_uid):
             return watched
-        if location_id not in self._site_evses:
-            try:
-                location = await self._coordinator.client.get_location(location_id)
-            except EvnnovatorError as err:
-                _LOGGER.debug("The capabilities of %s are not known: %s", evse_uid, err)
-                return None
-            self._site_evses[location_id] = () if location is None else location.evses
-        return next(
-            (
-                evse
-                for evse in self._site_evses[location_id]
-                if evse.uid and _same(evse.uid, evse_uid)
-            ),
-            None,
-        )
+        location = await self._coordinator.sites.async_by_id(location_id)
+        evses = () if location is None else location.evses
+        return next((evse for evse in evses if evse.uid and _same(evse.uid, evse_uid)), None)
 
     async def async_start_idle(self) -> None:
         """START with every default (the Start charging button); refused while one runs."""

@@ -19,6 +19,7 @@ from .const import CONF_AUTH_ID, CONF_IDLE_INTERVAL, DEFAULT_IDLE_INTERVAL, DOMA
 from .errors import translated_error, translation_key_for
 from .forecast import Reading
 from .glitches import MissingSessionFilter
+from .sites import SiteDirectory
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
@@ -67,6 +68,7 @@ class EvnnovatorCoordinator(DataUpdateCoordinator[Reading]):
             ),
         )
         self.client = client
+        self.sites = SiteDirectory(client)
         self.auth_id: str = entry.data[CONF_AUTH_ID]
         self._taker = taker
         self._backoff = Backoff(DEFAULT_RATE_LIMIT_BACKOFF)
@@ -93,6 +95,8 @@ class EvnnovatorCoordinator(DataUpdateCoordinator[Reading]):
             return self._last_reading_while_rate_limited(self._backoff.hold(err.retry_after), err)
         except EvnnovatorError as err:
             raise translated_error(err, UpdateFailed) from err
+        if session is not None:
+            session = await self.sites.async_place(session)
         if self._missing_session.is_glitch(self.session, session):
             # A failed update keeps the last session, its polling pace and its planned STOP.
             raise UpdateFailed(translation_domain=DOMAIN, translation_key="session_missing")

@@ -223,6 +223,21 @@ class EvnnovatorClient:
         data = await self._get_data(path, "the location", missing_ok=True)
         return None if data is None else parse_location(data)
 
+    async def get_location_by_ocpi_ids(
+        self, country_code: str, party_id: str, location_id: str
+    ) -> Location | None:
+        """Return a location by its operator's country and party and its OCPI id (a uuid).
+
+        How a 2.2.1 session names its location, which it does not embed. None if the API has none.
+        """
+        if not country_code or not party_id or not location_id:
+            raise EvnnovatorError("country_code, party_id and location_id must not be empty")
+        path = "/locations/" + "/".join(
+            encode_path_segment(part) for part in (country_code, party_id, location_id)
+        )
+        data = await self._get_data(path, "the location", missing_ok=True)
+        return None if data is None else parse_location(data)
+
     async def get_evse(self, location_id: str, evse_id: str) -> Evse | None:
         """Return one EVSE by its location's and its own hex `id`; None if the API has none."""
         if not location_id or not evse_id:

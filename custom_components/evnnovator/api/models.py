@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, tzinfo
 from enum import StrEnum
 from typing import Any
@@ -263,6 +263,17 @@ class Session:
     def ended(self) -> datetime | None:
         """The end of a finished session; None while it runs, whatever end_datetime says."""
         return None if self.is_running else self.end
+
+    @property
+    def location_ids(self) -> tuple[str, str, str] | None:
+        """The OCPI ids of its location (country, party, id): all a 2.2.1 session says of it."""
+        if not self.country_code or not self.party_id or not self.location_id:
+            return None
+        return self.country_code, self.party_id, self.location_id
+
+    def placed_at(self, location: Location) -> Session:
+        """The same session with its location embedded, as a 2.1.1 session comes."""
+        return replace(self, location=location)
 
     @property
     def charger_ids(self) -> tuple[str, str] | None:
