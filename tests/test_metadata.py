@@ -132,6 +132,17 @@ def test_manifest() -> None:
         assert key in manifest
 
 
+def test_manifest_files_us_with_the_ev_chargers_and_links_the_docs() -> None:
+    """Home Assistant 2026.11 lists integrations by category and connectivity (as its own cloud EV
+    chargers, ohme and wallbox, declare them); the documentation link opens this repository's docs/
+    (the Marketplace and the integration's page link to it)."""
+    manifest = load("manifest.json")
+    repository = manifest["issue_tracker"].removesuffix("/issues")
+    assert manifest["categories"] == ["energy.ev_charging"]
+    assert manifest["connectivity"] == ["cloud"]
+    assert manifest["documentation"] == f"{repository}/tree/main/docs"
+
+
 def test_quality_scale_covers_every_rule_truthfully() -> None:
     """Every rule is listed; each is done, or exempt with a reason."""
     rules = yaml.safe_load((INTEGRATION / "quality_scale.yaml").read_text())["rules"]

@@ -181,6 +181,38 @@ async def test_a_later_minor_version_loads_unchanged(
     assert hass_storage[SESSIONS]["data"] == stored
 
 
+async def test_a_later_minor_version_saved_again_is_this_version(
+    hass: HomeAssistant, hass_storage: dict[str, Any]
+) -> None:
+    """After a downgrade, this release's next save writes all it read, as its own minor version:
+    the later release then brings the file forward from that version instead of trusting it to
+    hold what only that release writes."""
+    book = SessionBook()
+    book.add_opening(datetime.fromisoformat("2026-11-23T07:00:00+00:00"), 3.0, {"INR": 54.0})
+    account = AccountData(
+        book=book,
+        operator=OperatorModel({"meter_gaps": [30.0], "stop_latencies": [4.0]}),
+        token_uids={"x": "y"},
+        first_run=False,
+        pending_bills={"s": {"asked": 1}},
+    )
+    known = json.loads(json.dumps(AccountStore.as_stored(account)))
+    hass_storage[SESSIONS] = {
+        "version": STORAGE_VERSION,
+        "minor_version": STORAGE_MINOR_VERSION + 1,
+        "key": SESSIONS,
+        "data": known | {"added_later": [1, 2]},
+    }
+    store = AccountStore(hass, ENTRY_ID)
+    data = await store.async_load_account()
+
+    await store.async_save(AccountStore.as_stored(data))
+
+    saved = hass_storage[SESSIONS]
+    assert (saved["version"], saved["minor_version"]) == (STORAGE_VERSION, STORAGE_MINOR_VERSION)
+    assert saved["data"] == known
+
+
 async def test_a_later_major_version_is_refused(
     hass: HomeAssistant, hass_storage: dict[str, Any]
 ) -> None:

@@ -9,6 +9,7 @@ from homeassistant.helpers.typing import ConfigType
 
 from . import const
 from .account import Account
+from .config_flow import EvnnovatorConfigFlow
 from .connection import create_client
 from .data import EvnnovatorConfigEntry
 from .services import async_setup_services
@@ -51,6 +52,26 @@ async def async_setup_entry(hass: HomeAssistant, entry: EvnnovatorConfigEntry) -
     entry.runtime_data = account
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     account.async_start()
+    return True
+
+
+async def async_migrate_entry(hass: HomeAssistant, entry: EvnnovatorConfigEntry) -> bool:
+    """Load an entry of this major version that another release wrote.
+
+    Home Assistant calls this for an entry whose version is not the flow's, having already refused
+    (with an error in the log) one of a later major version. 1.1 is the first format, so no entry
+    is older yet: a later format's steps go here. One of a later minor version was written by a
+    later release before the user went back to this one: it loads as it is, and keeps its version
+    for when they upgrade again.
+    """
+    const.LOGGER.info(
+        "Config entry %s is version %s.%s, from a later release; this one (%s.%s) loads it as is",
+        entry.title,
+        entry.version,
+        entry.minor_version,
+        EvnnovatorConfigFlow.VERSION,
+        EvnnovatorConfigFlow.MINOR_VERSION,
+    )
     return True
 
 

@@ -197,7 +197,11 @@ async def _async_check_credentials(hass: HomeAssistant, data: Mapping[str, str])
 class EvnnovatorConfigFlow(ConfigFlow, domain=DOMAIN):
     """Adds a driver account."""
 
+    # The entry's format (data, options, unique id); __init__.async_migrate_entry reads others.
+    # A new minor version only adds what older code can ignore; a new major one is a format that
+    # older code cannot read (Home Assistant then refuses to load the entry there).
     VERSION = 1
+    MINOR_VERSION = 1
 
     def __init__(self) -> None:
         """Start with nothing entered."""
