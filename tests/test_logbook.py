@@ -1,4 +1,7 @@
-"""The session events in the logbook (Activity): named after the device, with their figures."""
+"""The session events in the logbook (Activity): named after the device, with their figures.
+
+The messages are in the server's language, English unless it is set otherwise.
+"""
 
 from collections.abc import Callable
 from types import SimpleNamespace
@@ -6,6 +9,7 @@ from typing import Any
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.translation import async_get_translations
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import pytest
@@ -59,6 +63,15 @@ def describers(hass: HomeAssistant) -> dict[str, Callable[[Any], dict[str, str]]
 def describe(hass: HomeAssistant, event_type: str, data: dict[str, Any]) -> dict[str, str]:
     # The logbook hands over a lazy event of which only `data` is read.
     return describers(hass)[event_type](SimpleNamespace(data=data))
+
+
+@pytest.fixture(autouse=True)
+async def translations_loaded(hass: HomeAssistant) -> None:
+    """The server language's translations, as Home Assistant loads them at the entry's set-up.
+
+    The tests that describe events themselves do not set the integration up.
+    """
+    await async_get_translations(hass, hass.config.language, "common", [DOMAIN])
 
 
 @pytest.fixture
