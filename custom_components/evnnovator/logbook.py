@@ -6,7 +6,7 @@ not depend on it. The events carry the device's id, so they also show on the dev
 The messages are in the server's language (Settings > System > General), from the "common"
 section of the translations: the logbook sends each message as text, which the frontend shows
 as it is, so a user's own profile language cannot change it. Messages are worded when the
-logbook is read, so past entries too read in the language of the day.
+logbook is read, so past entries too read in the current language.
 """
 
 from __future__ import annotations
@@ -54,8 +54,8 @@ class Wording:
     Home Assistant has no number formatting of its own on the server (the frontend formats in
     the browser), and the six languages need only their separator: amounts and energies are
     shown without thousands separators, as the English ones always were. The separator comes
-    with the templates, so a language without translations (English text) keeps English
-    numbers.
+    with the templates: where Home Assistant falls back to English text (a language without a
+    file, such as Italian), the numbers are English too.
     """
 
     templates: Mapping[str, str]
@@ -115,8 +115,8 @@ class ServerLanguage:
     def async_follow(self) -> None:
         """Reload on every change of the server's language, for as long as Home Assistant runs.
 
-        Home Assistant's own reload on a language change does not reach the cache the
-        integrations read, so a language first chosen at run time would stay English.
+        Home Assistant's own load on a language change fills a cache of its own
+        (helpers/translation.py, async_setup), not the one read here.
         """
 
         @callback
@@ -136,6 +136,8 @@ def async_describe_events(
     """Describe the session events, named after the account's device."""
     server_language = ServerLanguage(hass)
     server_language.async_follow()
+    # Already cached when the language has not changed since the set-up: then done at once.
+    hass.async_create_task(server_language.async_load(), f"{DOMAIN} logbook translations")
 
     def describing(message: Message, icon: str) -> Describe:
         @callback
