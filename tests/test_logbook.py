@@ -1,11 +1,17 @@
-"""The session events in the logbook (Activity): named after the device, with their figures."""
+"""The session events in the logbook (Activity): named after the device, with their figures.
 
+The messages are in the server's language, English unless it is set otherwise.
+"""
+
+import asyncio
 from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
+from unittest.mock import patch
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.translation import async_get_translations
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import pytest
@@ -21,7 +27,13 @@ from custom_components.evnnovator.const import (
     EVENT_SESSION_COMPLETED,
     EVENT_SESSION_STARTED,
 )
-from custom_components.evnnovator.logbook import async_describe_events
+from custom_components.evnnovator.logbook import (
+    ServerLanguage,
+    Wording,
+    async_describe_events,
+    billed_message,
+    started_message,
+)
 
 DEVICE_NAME = "EVnnovator demo-driver-1"
 COMPLETED = {
@@ -59,6 +71,23 @@ def describers(hass: HomeAssistant) -> dict[str, Callable[[Any], dict[str, str]]
 def describe(hass: HomeAssistant, event_type: str, data: dict[str, Any]) -> dict[str, str]:
     # The logbook hands over a lazy event of which only `data` is read.
     return describers(hass)[event_type](SimpleNamespace(data=data))
+
+
+@pytest.fixture(autouse=True)
+async def translations_loaded(hass: HomeAssistant, translations_once: Any) -> None:
+    """The server language's translations only, as Home Assistant loads them at set-up.
+
+    The test plugin keeps one translation cache for all tests of a module: this test starts
+    without the languages earlier tests loaded. The tests that describe events themselves do
+    not set the integration up.
+    """
+    shared = translations_once.kwargs["return_value"]
+    for loaded in shared.loaded.values():
+        loaded.discard(DOMAIN)
+    for categories in shared.cache.values():
+        for by_integration in categories.values():
+            by_integration.pop(DOMAIN, None)
+    await async_get_translations(hass, hass.config.language, "common", [DOMAIN])
 
 
 @pytest.fixture
@@ -224,4 +253,206 @@ async def test_in_the_device_logbook(
     ] == [
         (DEVICE_NAME, "started charging", "mdi:battery-charging"),
         (DEVICE_NAME, "stopped charging after 10.2 kWh (183.60 INR)", "mdi:check-circle-outline"),
+    ]
+
+
+async def speak(hass: HomeAssistant, language: str) -> None:
+    """Set the server's language, with its translations loaded as at the entry's set-up."""
+    hass.config.language = language
+    await async_get_translations(hass, language, "common", [DOMAIN])
+
+
+OVER_THE_LIMIT = {"energy_limit": 10.0, "overshoot": 0.2}
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "stopped charging after 10.2 kWh (183.60 INR), 0.2 kWh over the 10 kWh limit"),
+        (
+            "de",
+            "hat das Laden nach 10,2 kWh beendet (183,60 INR), 0,2 kWh über dem Limit von 10 kWh",
+        ),
+        (
+            "fr",
+            "a arrêté la recharge après 10,2 kWh (183,60 INR), "
+            "0,2 kWh au-delà de la limite de 10 kWh",
+        ),
+        (
+            "es",
+            "ha detenido la recarga tras 10,2 kWh (183,60 INR), "
+            "0,2 kWh por encima del límite de 10 kWh",
+        ),
+        ("nl", "is gestopt met laden na 10,2 kWh (183,60 INR), 0,2 kWh boven de limiet van 10 kWh"),
+        # Hindi, as written in India, keeps the decimal point.
+        ("hi", "ने 10.2 kWh के बाद चार्जिंग बंद की (183.60 INR), 10 kWh की सीमा से 0.2 kWh अधिक"),
+    ],
+)
+async def test_completed_in_each_language(
+    hass: HomeAssistant, device_id: str, language: str, message: str
+) -> None:
+    """Each of the six languages words the message and writes its numbers its own way."""
+    await speak(hass, language)
+    data = {**COMPLETED, "device_id": device_id, **OVER_THE_LIMIT}
+    assert describe(hass, EVENT_SESSION_COMPLETED, data)["message"] == message
+
+
+@pytest.mark.parametrize(
+    ("event_type", "figures", "message"),
+    [
+        (EVENT_SESSION_STARTED, {}, "hat das Laden gestartet"),
+        (
+            EVENT_SESSION_COMPLETED,
+            {"energy": None, "cost": None, "currency": None},
+            "hat das Laden beendet",
+        ),
+        (
+            EVENT_SESSION_COMPLETED,
+            {"energy": 9.5, "energy_limit": 10.0, "overshoot": -0.5},
+            "hat das Laden nach 9,5 kWh beendet (183,60 INR), 0,5 kWh unter dem Limit von 10 kWh",
+        ),
+        (
+            EVENT_SESSION_COMPLETED,
+            {"energy": 10.0001, "energy_limit": 10.0, "overshoot": 0.0001},
+            "hat das Laden nach 10 kWh beendet (183,60 INR), genau am Limit von 10 kWh",
+        ),
+        (
+            EVENT_SESSION_COMPLETED,
+            {"energy": None, "energy_limit": 7.5, "overshoot": None},
+            "hat das Laden beendet (183,60 INR), mit einem Limit von 7,5 kWh",
+        ),
+        (
+            EVENT_SESSION_COMPLETED,
+            {"energy": 0.362, "cost": 6.52, "cost_limit": 6.5, "stopped_by": "cost"},
+            "hat das Laden nach 0,362 kWh beendet (6,52 INR), gestoppt am Kostenlimit von 6,50 INR",
+        ),
+        (
+            EVENT_SESSION_COMPLETED,
+            {"energy_limit": 12.0, "overshoot": -1.8, "stopped_by": "user"},
+            "hat das Laden nach 10,2 kWh beendet (183,60 INR), aus Home Assistant gestoppt",
+        ),
+        (
+            EVENT_SESSION_BILLED,
+            {"cost": 3.4, "tax": 0.52, "currency": "INR", "energy": 0.16},
+            "wurde abgerechnet: 3,40 INR inkl. 0,52 INR Steuer für 0,16 kWh",
+        ),
+        (
+            EVENT_SESSION_BILLED,
+            {"cost": None, "tax": None, "currency": None, "energy": None},
+            "wurde abgerechnet",
+        ),
+    ],
+)
+async def test_german(
+    hass: HomeAssistant,
+    device_id: str,
+    event_type: str,
+    figures: dict[str, Any],
+    message: str,
+) -> None:
+    """Every message in German, with decimal commas, on a German server."""
+    await speak(hass, "de")
+    data = {**COMPLETED, "device_id": device_id, **figures}
+    assert describe(hass, event_type, data)["message"] == message
+
+
+async def test_a_language_without_translations_is_english(
+    hass: HomeAssistant, device_id: str
+) -> None:
+    """Italian (no it.json) reads English, numbers included, not English words with commas."""
+    await speak(hass, "it")
+    data = {**COMPLETED, "device_id": device_id, **OVER_THE_LIMIT}
+    assert describe(hass, EVENT_SESSION_COMPLETED, data)["message"] == (
+        "stopped charging after 10.2 kWh (183.60 INR), 0.2 kWh over the 10 kWh limit"
+    )
+
+
+def test_without_translations() -> None:
+    """Translation files Home Assistant could not read: each message says which it is."""
+    wording = Wording({})
+    assert started_message(wording, {}) == "started"
+    assert billed_message(wording, {"cost": 3.4, "currency": "INR", "energy": 0.16}) == (
+        "billed_amount billed_energy"
+    )
+    assert wording.amount(3.4, "INR") == "3.40 INR"
+
+
+async def test_follows_the_server_language(hass: HomeAssistant, device_id: str) -> None:
+    """Set to German in Settings > System > General, the next message is German: no restart."""
+    describe_started = describers(hass)[EVENT_SESSION_STARTED]
+    event = SimpleNamespace(data={"device_id": device_id})
+    assert describe_started(event)["message"] == "started charging"
+
+    await hass.config.async_update(language="de")
+    await hass.async_block_till_done()
+    assert describe_started(event)["message"] == "hat das Laden gestartet"
+
+    await hass.config.async_update(language="en")
+    await hass.async_block_till_done()
+    assert describe_started(event)["message"] == "started charging"
+
+
+async def test_loads_a_language_not_yet_loaded(hass: HomeAssistant, device_id: str) -> None:
+    """A language Home Assistant has not loaded for the integration is loaded when needed.
+
+    As when the language was changed before the logbook was set up, so before it listened.
+    """
+    hass.config.language = "de"
+    describe_started = describers(hass)[EVENT_SESSION_STARTED]
+    await hass.async_block_till_done()
+    event = SimpleNamespace(data={"device_id": device_id})
+    assert describe_started(event)["message"] == "hat das Laden gestartet"
+
+
+async def test_a_load_overtaken_by_a_newer_language(hass: HomeAssistant) -> None:
+    """Changed twice in a row, the first language's slower load does not win.
+
+    The test plugin reads translation files at once: the gate holds the German load back.
+    """
+    server_language = ServerLanguage(hass)
+    files_read = asyncio.Event()
+
+    async def slow_load(*args: Any) -> dict[str, str]:
+        await files_read.wait()
+        return await async_get_translations(*args)
+
+    hass.config.language = "de"
+    with patch("custom_components.evnnovator.logbook.async_get_translations", slow_load):
+        loading_german = hass.async_create_task(server_language.async_load())
+        hass.config.language = "fr"
+        files_read.set()
+        await loading_german
+    assert server_language.wording.text("started") == "started charging"
+    await server_language.async_load()
+    assert server_language.wording.text("started") == "a démarré la recharge"
+
+
+async def test_in_the_device_logbook_in_german(
+    recorder_mock: object,
+    hass: HomeAssistant,
+    hass_ws_client: WebSocketGenerator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """What the Activity panel receives, read from the recorder, once the server is German.
+
+    Entries recorded in English before the change read German too: they are worded when read.
+    """
+    start = dt_util.utcnow().replace(year=2000)
+    device = account_device(hass, init_integration)
+    hass.bus.async_fire(EVENT_SESSION_COMPLETED, {**COMPLETED, "device_id": device.id})
+    assert await async_setup_component(hass, "logbook", {})
+    await async_wait_recording_done(hass)
+    await hass.config.async_update(language="de")
+    await hass.async_block_till_done()
+
+    client = await hass_ws_client(hass)
+    await client.send_json_auto_id(
+        {"type": "logbook/get_events", "start_time": start.isoformat(), "device_ids": [device.id]}
+    )
+    response = await client.receive_json()
+
+    assert response["success"]
+    assert [entry["message"] for entry in response["result"] if entry.get("domain") == DOMAIN] == [
+        "hat das Laden gestartet",
+        "hat das Laden nach 10,2 kWh beendet (183,60 INR)",
     ]

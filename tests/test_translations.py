@@ -89,3 +89,10 @@ def test_problems_are_named() -> None:
         "empty a.text: translate 'Bye'",
     ]
     assert problems(english, dict(english)) == []
+
+
+@pytest.mark.parametrize("path", sorted(TRANSLATIONS.glob("*.json")), ids=lambda path: path.name)
+def test_decimal_separator_is_a_mark(path: Path) -> None:
+    """The Activity writes numbers with it: a point or a comma, never a word such as "Komma"."""
+    separator = strings_of(path)["common.logbook_decimal_separator"]
+    assert separator in {".", ","}, f"translations/{path.name}: {separator!r}"
