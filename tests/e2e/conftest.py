@@ -124,9 +124,11 @@ def screenshots(workdir: Path) -> Path:
     return workdir if os.environ.get("E2E_KEEP_DOCS") else REPO / "docs"
 
 
-@pytest.fixture(scope="session")
-def simulator(workdir: Path, process_guard: ProcessGuard) -> Iterator[SimulatorApi]:
-    """The simulator as its own process, on a free loopback port."""
+@contextlib.contextmanager
+def running_simulator(
+    log: Path, guard: ProcessGuard, operator: Sequence[str]
+) -> Iterator[SimulatorApi]:
+    """A simulator as its own process, on a free loopback port, with the `operator` flags."""
     port = free_port()
     api = SimulatorApi(f"http://127.0.0.1:{port}")
     command = [
@@ -137,14 +139,19 @@ def simulator(workdir: Path, process_guard: ProcessGuard) -> Iterator[SimulatorA
         "127.0.0.1",
         "--port",
         str(port),
-        # A realistic operator (meter values, rounding, a jittered stop), quick enough that a
-        # STOP shows as completed within the test's wait.
-        "--meter-interval",
-        "10",
-        "--stop-jitter",
-        "5",
+        *operator,
     ]
-    with _running("the simulator", command, workdir / "simulator.log", api.is_up, process_guard):
+    with _running("the simulator", command, log, api.is_up, guard):
+        yield api
+
+
+@pytest.fixture(scope="session")
+def simulator(workdir: Path, process_guard: ProcessGuard) -> Iterator[SimulatorApi]:
+    """The simulator as its own process, on a free loopback port."""
+    # A realistic operator (meter values, rounding, a jittered stop), quick enough that a STOP
+    # shows as completed within the test's wait.
+    operator = ["--meter-interval", "10", "--stop-jitter", "5"]
+    with running_simulator(workdir / "simulator.log", process_guard, operator) as api:
         yield api
 
 

@@ -1,6 +1,7 @@
 """Home Assistant's HTTP API, as far as the end-to-end tests need it: onboarding and REST calls."""
 
 from dataclasses import dataclass
+from datetime import datetime
 import json
 import time
 from typing import Any
@@ -88,6 +89,16 @@ class HomeAssistantApi:
         """Delete a config entry."""
         self._call("DELETE", f"/api/config/config_entries/entry/{entry_id}")
 
+    def add_config_entry(self, handler: str, *answers: dict[str, Any]) -> dict[str, Any]:
+        """Go through `handler`'s config flow with one answer a step; return the entry made."""
+        step = self._post("/api/config/config_entries/flow", {"handler": handler})
+        for answer in answers:
+            assert step["type"] == "form", step
+            step = self._post(f"/api/config/config_entries/flow/{step['flow_id']}", answer)
+        assert step["type"] == "create_entry", step
+        entry: dict[str, Any] = step["result"]
+        return entry
+
     def set_options(self, entry_id: str, options: dict[str, Any]) -> None:
         """Save a config entry's options through its options flow, as the Configure dialog does."""
         flow = self._post("/api/config/config_entries/options/flow", {"handler": entry_id})
@@ -98,9 +109,34 @@ class HomeAssistantApi:
         """Save an automation as the UI's automation editor does (into automations.yaml)."""
         self._post(f"/api/config/automation/config/{automation_id}", config)
 
+    def delete_automation(self, automation_id: str) -> None:
+        """Delete an automation saved by `save_automation`, as the automation editor does."""
+        self._call("DELETE", f"/api/config/automation/config/{automation_id}")
+
+    def logbook(self, since: datetime) -> list[dict[str, Any]]:
+        """Return the Activity (logbook) entries since `since`, oldest first."""
+        entries: list[dict[str, Any]] = self._get(f"/api/logbook/{since.isoformat()}")
+        return entries
+
+    def history(self, entity_id: str, since: datetime) -> list[str]:
+        """Return the states `entity_id` had since `since` (the one it had then first)."""
+        found: list[list[dict[str, Any]]] = self._get(
+            f"/api/history/period/{since.isoformat()}?filter_entity_id={entity_id}"
+            "&minimal_response&no_attributes&significant_changes_only=0"
+        )
+        return [state["state"] for states in found for state in states]
+
+    def render_template(self, template: str) -> str:
+        """Return what Home Assistant renders `template` as."""
+        return self._request("POST", "/api/template", {"template": template}).text
+
     def entity_ids(self) -> set[str]:
         """Return the ids of all entities that have a state."""
-        return {state["entity_id"] for state in self._get("/api/states")}
+        return set(self.states())
+
+    def states(self) -> dict[str, str]:
+        """Return the state of every entity that has one, by entity id."""
+        return {state["entity_id"]: state["state"] for state in self._get("/api/states")}
 
     def state(self, entity_id: str) -> dict[str, Any]:
         """Return the state object of an entity."""
@@ -118,6 +154,12 @@ class HomeAssistantApi:
         return self._call("POST", path, body)
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        response = self._request(method, path, body)
+        return response.json() if response.content else None
+
+    def _request(
+        self, method: str, path: str, body: dict[str, Any] | None = None
+    ) -> requests.Response:
         headers = {}
         if self.tokens is not None:
             headers["Authorization"] = f"Bearer {self.tokens.access_token}"
@@ -125,4 +167,4 @@ class HomeAssistantApi:
             method, f"{self.url}{path}", json=body, headers=headers, timeout=_TIMEOUT
         )
         assert response.ok, f"{method} {path}: HTTP {response.status_code} {response.text}"
-        return response.json() if response.content else None
+        return response
