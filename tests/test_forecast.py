@@ -260,6 +260,7 @@ def test_the_typical_latency_pulls_as_far_as_the_spread_says() -> None:
 def test_operator_model_survives_a_restart_and_ignores_garbage() -> None:
     operator = OperatorModel()
     assert operator.latency == PRIOR_LATENCY
+    assert operator.latency_spread_share == 0
     assert not operator.latency_learned
     operator.learn_latency(12.0)
     operator.learn_latency(500.0)  # capped: a lost command, not a latency
