@@ -63,6 +63,12 @@ def _add_operator_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--power-kw", type=float, help="charging power")
     group.add_argument("--stop-delay", type=float, help="seconds from STOP to the real stop")
     group.add_argument("--stop-jitter", type=float, help="up to this many seconds more, seeded")
+    group.add_argument(
+        "--stop-spread",
+        type=float,
+        help="a typical latency of the operator's own (seeded, within the jitter's range), each "
+        "stop within this many seconds of it; left out: each stop drawn anew across the range",
+    )
     group.add_argument("--seed", type=int, help="seed of the stop jitter")
     group.add_argument(
         "--meter-interval", type=float, help="seconds between meter values (0: continuous)"

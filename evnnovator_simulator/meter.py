@@ -74,12 +74,37 @@ def next_sample(profile: OperatorProfile, elapsed: timedelta) -> timedelta:
 def stop_latency(profile: OperatorProfile, key: str) -> timedelta:
     """Return the delay from a stop decision to the real stop, for the session named `key`.
 
-    stop_delay plus a share of stop_jitter drawn from (seed, key): reproducible run after run,
-    different from one session to the next.
+    Drawn from (seed, key): reproducible run after run, different from one session to the next.
+    Anew across stop_delay..stop_delay+stop_jitter, or, with a `stop_spread`, within it either
+    side of the operator's typical latency.
     """
-    digest = hashlib.sha256(f"{profile.seed}:{key}".encode()).digest()
-    share = int.from_bytes(digest[:8]) / 2**64
-    return timedelta(seconds=profile.stop_delay + profile.stop_jitter * share)
+    share = _draw(profile.seed, key)
+    if profile.stop_spread is None:
+        return timedelta(seconds=profile.stop_delay + profile.stop_jitter * share)
+    spread = _effective_spread(profile)
+    return timedelta(seconds=typical_stop_latency(profile) + spread * (2 * share - 1))
+
+
+def typical_stop_latency(profile: OperatorProfile) -> float:
+    """Return the operator's own typical stop latency, in seconds (with a `stop_spread`).
+
+    Drawn once from the seed, far enough inside the range that every stop stays within it.
+    """
+    spread = _effective_spread(profile)
+    room = profile.stop_jitter - 2 * spread
+    # Not a session's hex id: the operator's draw is apart from every session's.
+    return profile.stop_delay + spread + room * _draw(profile.seed, "operator's typical latency")
+
+
+def _effective_spread(profile: OperatorProfile) -> float:
+    """The stop spread, at most half the range: wider would leave it."""
+    return min(profile.stop_spread or 0.0, profile.stop_jitter / 2)
+
+
+def _draw(seed: int, key: str) -> float:
+    """Return a share in [0, 1) drawn from (seed, key)."""
+    digest = hashlib.sha256(f"{seed}:{key}".encode()).digest()
+    return int.from_bytes(digest[:8]) / 2**64
 
 
 def _grid(profile: OperatorProfile) -> tuple[timedelta, timedelta]:

@@ -3,7 +3,9 @@
 The defaults are the exact operator the tests rely on (a continuous meter, a stop exactly
 `stop_delay` after STOP, the autostop exactly at its energy). `OperatorProfile.realistic()` is what
 real operators do (see section 5 of the API notes): a meter value every 60 s rounded to 0.01 kWh,
-a stop 5-45 s after STOP, the record COMPLETED at the next meter value.
+a stop 5-45 s after STOP, the record COMPLETED at the next meter value. Its stop latency is
+drawn anew for every session across the whole range; with `stop_spread`, the operator has a
+typical latency of its own instead (one hub, one charger), and each stop differs from it a little.
 """
 
 from dataclasses import dataclass, fields
@@ -46,6 +48,10 @@ class OperatorProfile:
     """Seconds from an accepted STOP (or an autostop seen by the operator) to the real stop."""
     stop_jitter: float = 0.0
     """Up to this many seconds are added to `stop_delay`, drawn per session from `seed`."""
+    stop_spread: float | None = None
+    """None: each session's latency is drawn anew across stop_delay..stop_delay+stop_jitter.
+    A number: the operator's own typical latency is drawn once (from `seed`) in that range, and
+    each session's is within this many seconds either side of it, never outside the range."""
     seed: int = 0
     """Seed of the jitter draws: the same seed and session give the same latency."""
     meter_interval: float = 0.0
@@ -85,8 +91,9 @@ class OperatorProfile:
             raise ValueError(f"completion must be one of {COMPLETIONS}, not {self.completion!r}")
         if self.autostop not in AUTOSTOPS:
             raise ValueError(f"autostop must be one of {AUTOSTOPS}, not {self.autostop!r}")
-        if self.taper_from_kwh is not None:
-            check_number("taper_from_kwh", self.taper_from_kwh)
+        for name in ("taper_from_kwh", "stop_spread"):
+            if getattr(self, name) is not None:
+                check_number(name, getattr(self, name))
         if self.taper_kwh == 0:
             raise ValueError("taper_kwh must be > 0")
 
@@ -110,6 +117,11 @@ class OperatorProfile:
         if self.stop_jitter:
             most = self.stop_delay + self.stop_jitter
             stop = f"stop {self.stop_delay:g}-{most:g} s after STOP (seed {self.seed})"
+            if self.stop_spread is not None:
+                stop = (
+                    f"stop {self.stop_delay:g}-{most:g} s after STOP, at a typical latency of its"
+                    f" own ±{self.stop_spread:g} s (seed {self.seed})"
+                )
         completed = "next meter value" if self.completion == "next_sample" else "stop"
         autostop = "seen at a meter value" if self.autostop == "at_sample" else "exact"
         return (

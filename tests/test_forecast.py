@@ -9,8 +9,10 @@ from custom_components.evnnovator.api import Session, parse_session
 from custom_components.evnnovator.forecast import (
     CLOCK_SKEW,
     ENERGY_LATENCY_SLACK,
+    LATENCY_RANGE,
     METER_ROUNDING_KWH,
     MIN_POLL,
+    PRIOR_LATENCY,
     SAMPLE_MARGIN,
     SAMPLE_RECHECK,
     TYPICAL_LATENCY,
@@ -180,9 +182,85 @@ def test_latency_keeps_the_worst_error_to_half_the_jitter(
     assert abs(true_latency - operator.latency) <= (high - low) / 2 + pull + 1e-9
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    latency=st.floats(min_value=LATENCY_RANGE[0], max_value=LATENCY_RANGE[1]),
+    power=st.floats(min_value=1.0, max_value=150.0),
+    limit=st.floats(min_value=0.5, max_value=60.0),
+)
+def test_the_first_stop_is_never_short(latency: float, power: float, limit: float) -> None:
+    """Nothing known yet: the STOP goes out the low end of the range early, so that whatever the
+    operator's latency in that range, the charger stops at the limit or after it."""
+    operator = OperatorModel()
+    assert operator.latency == LATENCY_RANGE[0] > 0
+    reading = MeterReading("s1", 0.0, None, at(600), measured=True)
+    plan = plan_stop(reading, power, Limits(energy_kwh=limit), operator.latency)
+    assert plan is not None
+    stopped_at = plan.send_at + timedelta(seconds=latency)
+    assert stopped_at >= plan.crossing_at - timedelta(microseconds=1)
+
+
+STEADY_JITTER = 3.0
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    typical=st.floats(min_value=LATENCY_RANGE[0], max_value=LATENCY_RANGE[1]),
+    jitters=st.lists(
+        st.floats(min_value=-STEADY_JITTER, max_value=STEADY_JITTER), min_size=1, max_size=12
+    ),
+)
+def test_a_steady_operator_is_planned_within_its_jitter(
+    typical: float, jitters: list[float]
+) -> None:
+    """An operator stopping at its own typical latency, give or take a little: from its first
+    stop on, the plan is within that little of the typical latency (the typical 20 s of a hub
+    barely pulls), and after one stop it is that stop."""
+    operator = OperatorModel()
+    for jitter in jitters:
+        operator.learn_latency(typical + jitter)
+        assert abs(operator.latency - typical) <= STEADY_JITTER + 1e-9
+    one = OperatorModel()
+    one.learn_latency(typical + jitters[0])
+    assert one.latency == typical + jitters[0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    inner=st.lists(st.floats(min_value=LATENCY_RANGE[0], max_value=LATENCY_RANGE[1]), max_size=8),
+)
+def test_a_jittery_operator_is_planned_at_the_middle_of_its_range(inner: list[float]) -> None:
+    """Latencies drawn anew across the whole range: planned at its middle, leaning on the typical
+    latency as much as one more stop would weigh."""
+    operator = OperatorModel()
+    latencies = [LATENCY_RANGE[0], *inner, LATENCY_RANGE[1]]
+    for latency in latencies:
+        operator.learn_latency(latency)
+    middle = sum(LATENCY_RANGE) / 2
+    count = len(latencies)
+    assert operator.latency_spread_share == 1
+    assert operator.latency == pytest.approx((count * middle + TYPICAL_LATENCY) / (count + 1))
+
+
+def test_the_typical_latency_pulls_as_far_as_the_spread_says() -> None:
+    """Between steady and drawn anew: the wider the spread seen, the more the typical latency
+    pulls the plan from the middle; a range-wide spread pulls as one more stop (as before)."""
+    middle = 30.0
+    pulls = []
+    for spread in (0.0, 6.0, 20.0, 40.0):
+        operator = OperatorModel()
+        operator.learn_latency(middle - spread / 2)
+        operator.learn_latency(middle + spread / 2)
+        pulls.append(middle - operator.latency)
+    assert pulls[0] == 0
+    assert 0 < pulls[1] < 0.2 < pulls[2] < pulls[3]
+    assert pulls[3] == pytest.approx((middle - TYPICAL_LATENCY) / 3)
+
+
 def test_operator_model_survives_a_restart_and_ignores_garbage() -> None:
     operator = OperatorModel()
-    assert operator.latency == 0
+    assert operator.latency == PRIOR_LATENCY
+    assert operator.latency_spread_share == 0
     assert not operator.latency_learned
     operator.learn_latency(12.0)
     operator.learn_latency(500.0)  # capped: a lost command, not a latency

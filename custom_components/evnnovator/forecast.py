@@ -44,10 +44,14 @@ LATENCY_MEMORY = 10
 CADENCE_RANGE = (5.0, 3600.0)
 # Stop latencies beyond this are a lost command or a session ended another way.
 MAX_LATENCY = 120.0
-# Until a stop has been seen, no latency is assumed: a guess could only be wrong either way.
-PRIOR_LATENCY = 0.0
-# Once stops are seen, while they are few the estimate leans towards this typical latency of a
-# charger behind a hub (5-45 s), as much as one more stop would weigh.
+# A charger behind a hub stops this many seconds after an accepted STOP.
+LATENCY_RANGE = (5.0, 45.0)
+# Until a stop has been seen, the low end of that range: the first STOP may overshoot by the
+# rest, but never leaves the car short of its limit.
+PRIOR_LATENCY = LATENCY_RANGE[0]
+# A typical latency, which the estimate leans towards while few stops are seen, as much as one
+# more stop would weigh, but only as far as the spread seen says the latency is drawn anew each
+# time across the range: a steady operator (one hub, one charger) is trusted from its first stop.
 TYPICAL_LATENCY = 20.0
 # How long after a meter value is due the record shows it; and how soon to look again when it
 # was not there yet.
@@ -142,13 +146,28 @@ class OperatorModel:
 
         The middle of the range seen, not the mean: when the latency jitters, that keeps the
         worst error on either side smallest. With n stops seen, the typical latency weighs as
-        one more: one stop alone says little of how much the next may differ.
+        one more stop times `latency_spread_share`: one stop alone says little of how much the
+        next may differ when the latency is drawn anew each time, and nothing when it is steady.
         """
         count = len(self._latencies)
         if not count:
             return PRIOR_LATENCY
         middle = (min(self._latencies) + max(self._latencies)) / 2
-        return (count * middle + TYPICAL_LATENCY) / (count + 1)
+        lean = self.latency_spread_share
+        return (count * middle + lean * TYPICAL_LATENCY) / (count + lean)
+
+    @property
+    def latency_spread_share(self) -> float:
+        """How jittery the operator's stops are: the spread seen, as a share of LATENCY_RANGE.
+
+        Squared, so that a little jitter (a steady operator's few seconds) weighs next to
+        nothing, and capped at 1: latencies drawn anew across the whole range.
+        """
+        if not self._latencies:
+            return 0.0
+        low, high = LATENCY_RANGE
+        spread = max(self._latencies) - min(self._latencies)
+        return min(spread / (high - low), 1.0) ** 2
 
     @property
     def latency_learned(self) -> bool:

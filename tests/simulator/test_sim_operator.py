@@ -24,6 +24,7 @@ def test_default_profile_is_the_exact_operator() -> None:
         "power_kw": 7.4,
         "stop_delay": 5.0,
         "stop_jitter": 0.0,
+        "stop_spread": None,
         "seed": 0,
         "meter_interval": 0.0,
         "meter_phase": 0.0,
