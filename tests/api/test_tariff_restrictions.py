@@ -25,8 +25,7 @@ SESSION_START = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
 
 def energy(price: float, **restrictions: object) -> dict[str, Any]:
-    """A tariff element with one ENERGY price (2.2.1's words: a number, its VAT) and
-    `restrictions`."""
+    """A tariff element: one ENERGY price (a number, with 2.2.1's VAT) under `restrictions`."""
     element: dict[str, Any] = {
         "price_components": [{"type": "ENERGY", "price": price, "vat": 18.0, "step_size": 1}]
     }
@@ -36,6 +35,7 @@ def energy(price: float, **restrictions: object) -> dict[str, Any]:
 
 
 def tariff_of(*elements: dict[str, Any]) -> Tariff:
+    """A tariff of these elements, in their order."""
     return parse_tariff({"id": "DC", "currency": "EUR", "elements": list(elements)})
 
 
