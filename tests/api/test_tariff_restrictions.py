@@ -201,3 +201,22 @@ def test_any_unreadable_date_prices_as_no_date(moment: datetime, unreadable: str
     without = tariff_of(energy(0.10, max_kwh=1.0), energy(0.30))
     for kwh in (0.5, 2.0):
         assert with_date.energy_price_at(moment, kwh) == without.energy_price_at(moment, kwh)
+
+
+def test_an_element_without_an_energy_price_is_passed_over() -> None:
+    """A time price for fast charging (as in OCPI's complex tariff example) does not make the
+    energy price of a later element any less the one that applies."""
+    tariff = parse_tariff(
+        {
+            "elements": [
+                {
+                    "price_components": [{"type": "TIME", "price": 2.0, "step_size": 600}],
+                    "restrictions": {"min_power": 50.0},
+                },
+                energy(0.40, min_power=50.0),
+                energy(0.30),
+            ]
+        }
+    )
+    assert tariff.energy_price_at(SESSION_START, power_kw=60.0) == 0.40
+    assert tariff.energy_price_at(SESSION_START, power_kw=11.0) == 0.30
