@@ -19,7 +19,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from evnnovator_simulator import Simulator, SimulatorSettings
-from testkit.soak import failed_checks, soak, totals_before
+from testkit.soak import HOUR_TOLERANCE_KWH, failed_checks, soak, totals_before
 from testkit.vclock import VirtualClock
 from testkit.watch import set_up, stop_the_demo_session
 
@@ -111,6 +111,10 @@ async def bench_a_month(
         (
             "Total cost / its statistic (with tax)",
             f"{shown['total_cost']:.2f} / {shown['statistic_cost']:.2f} INR",
+        ),
+        (
+            "Worst clock hour: energy statistic vs energy delivered",
+            f"{shown['worst_hour_kwh']:.3f} kWh (one meter interval: {HOUR_TOLERANCE_KWH:.3f})",
         ),
         (
             "Started, completed, billed once each; one STOP per limit; none for the car",

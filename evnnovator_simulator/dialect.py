@@ -19,7 +19,7 @@ DIALECTS = (OCPI_2_1_1, OCPI_2_2_1)
 
 def price(excl_vat: float, tax_rate: float) -> dict[str, float]:
     """A 2.2.1 Price: the amount before tax, and with it."""
-    return {"excl_vat": excl_vat, "incl_vat": round(excl_vat * (1 + tax_rate), 2)}
+    return {"excl_vat": excl_vat, "incl_vat": excl_vat * (1 + tax_rate)}
 
 
 def cdr_token(auth_id: str) -> dict[str, str]:
