@@ -143,6 +143,9 @@ class ChargingControl:
     async def async_start(self, request: StartRequest) -> dict[str, Any]:
         """Ask the operator to start a session, stopping by itself at the energy limit if any.
 
+        That limit becomes the session's own: the limits plan our STOP for it too, since
+        operators typically notice their autostop only at a meter value.
+
         Returns what was sent, defaults filled in. The token uid names the charging token the
         session is billed to; it is no API credential (it can neither read nor control the
         account), and the caller typed it or can read it in the options anyway.
