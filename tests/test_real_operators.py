@@ -258,11 +258,11 @@ async def test_the_planned_stop_shows_on_the_device(
     assert hass.states.get(PLANNED_STOP).state == "unknown"
 
 
-async def test_the_operators_autostop_shows_as_the_planned_stop(
+async def test_the_sessions_own_limit_shows_as_the_planned_stop(
     hass: HomeAssistant, simulator: Simulator, config_entry: MockConfigEntry, clock: VirtualClock
 ) -> None:
-    """Started with an autostop and no limit set: the planned stop is the operator's, and the
-    integration sends no STOP of its own."""
+    """Started with an autostop and no limit set: the planned stop is the session's own energy
+    limit, and the integration sends its one STOP for it (before the operator's late autostop)."""
     await hass.services.async_call(
         DOMAIN,
         "start_charging",
@@ -275,11 +275,11 @@ async def test_the_operators_autostop_shows_as_the_planned_stop(
     watch = SessionWatch(config_entry, simulator, str(latest["id"]))
     await clock.run_until(clock.now() + timedelta(minutes=11), stop_when=lambda: False)
     state = hass.states.get(PLANNED_STOP)
-    assert state.attributes == {**state.attributes, "limit": "autostop"}
-    assert "stop_command_at" not in state.attributes
+    assert state.attributes == {**state.attributes, "limit": "energy"}
+    assert "stop_command_at" in state.attributes
     assert dt_util.parse_datetime(state.state) is not None
     await run_to_the_end(clock, watch)
-    assert len(stop_requests(simulator)) == stops_before
+    assert len(stop_requests(simulator)) == stops_before + 1
     record = config_entry.runtime_data.data.book.entry(watch.session_id)
     assert record is not None
     assert record.autostop == 2

@@ -179,7 +179,8 @@ async def test_start_with_energy_limit_stops_at_that_energy(
     simulator: Simulator,
     init_integration: MockConfigEntry,
 ) -> None:
-    """The operator stops by itself at exactly the energy limit; polling follows it."""
+    """The session stops at exactly its energy limit; polling follows it. The limit is the
+    session's own: besides the operator's autostop, one STOP of ours is planned for it."""
     await end_demo_session(simulator, init_integration)
     await call(hass, START, on(init_integration, token_uid=DEMO_TOKEN_UID, energy_limit=1.5))
     coordinator = init_integration.runtime_data.coordinator
@@ -193,7 +194,10 @@ async def test_start_with_energy_limit_stops_at_that_energy(
     assert coordinator.session.status == "COMPLETED"
     assert coordinator.session.kwh == 1.5
     assert hass.states.get(ENERGY).state == "1.5"
-    assert [path for _, path, _ in commands(simulator)] == ["/commands/START_SESSION"]
+    assert [path for _, path, _ in commands(simulator)] == [
+        "/commands/START_SESSION",
+        "/commands/STOP_SESSION",
+    ]
 
 
 async def test_start_takes_the_energy_limit_entity(

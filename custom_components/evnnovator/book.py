@@ -221,17 +221,29 @@ class SessionEntry:
     bill_announced: bool = False
     """The bill was announced (evnnovator_session_billed), or given up on: never again."""
     energy_limit: float | None = None
-    """The energy limit in force while the session charged, if any."""
+    """The Energy limit entity's value while the session charged, if set."""
     cost_limit: float | None = None
     """The cost limit in force while the session charged, if any."""
     autostop: float | None = None
-    """The energy (kWh) at which the operator was asked to stop the session by itself."""
+    """The session's own limit: the energy (kWh) it was started with (START's autostop), at
+    which the operator was asked to stop it by itself."""
     stop: StopRecord = field(default_factory=StopRecord)
 
     @property
     def counted_cost(self) -> float:
         """The cost this session adds to Total cost (in `currency`)."""
         return self.cost
+
+    @property
+    def stop_energy(self) -> float | None:
+        """The kWh the session stops at: the lower of its own limit and the Energy limit.
+
+        None without either. The operator stops the session at its own limit anyway, so a
+        higher Energy limit cannot let it charge on: the plan, the events and the repair issue
+        all use this one.
+        """
+        limits = [kwh for kwh in (self.autostop, self.energy_limit) if kwh is not None]
+        return min(limits, default=None)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-able."""

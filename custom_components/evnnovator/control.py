@@ -2,7 +2,8 @@
 
 - START: the charger defaults to the latest session's, a charger the API says cannot start
   remotely is refused up front, the token uid comes from the options or the gateway (asked once
-  per location), and the autostop asked for is noted in the book.
+  per location), and the autostop asked for is noted in the book as the session's own limit,
+  on the session that START started (the next new one to show, if it started soon after).
 - STOP: once per session, whoever asks, kept in the book across restarts; a person may resend
   after STOP_RESEND_AFTER, a limit never. A 429 holds every command until its Retry-After
   (one gate, on Home Assistant's clock). A limit's failed STOP is retried on one schedule per
@@ -62,10 +63,28 @@ STOP_RETRY_DELAYS = (5.0, 15.0, 30.0)
 # Then the limit keeps trying while the car charges past it, gently: these waits, then the last
 # one again and again (a Retry-After longer than the wait is respected).
 STOP_PERSIST_DELAYS = (60.0, 120.0, 300.0, 600.0)
+# A START's session starts within this long (a charger may wait for the cable a few minutes);
+# a session that starts later was started another way, and does not take START's limit.
+START_CLAIM_WINDOW = timedelta(minutes=10)
 
 type StopSender = str
 """Who asked for a STOP: "energy" or "cost" (a limit), or "user"."""
 USER: StopSender = "user"
+
+
+@dataclass(frozen=True, slots=True)
+class AskedAutostop:
+    """A START's autostop, until the session it started shows."""
+
+    kwh: float
+    asked_at: datetime
+    previous_session_id: str | None
+    """The latest session before START: not the one START started."""
+
+    def started_in_time(self, session: Session, now: datetime) -> bool:
+        """Whether a new session started (else: shows at `now`) soon enough to be START's."""
+        started = session.start if session.start is not None else now
+        return started <= self.asked_at + START_CLAIM_WINDOW
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -112,8 +131,7 @@ class ChargingControl:
         self._attempts: dict[str, int] = {}
         """Failed limit STOPs of each session: the retry schedule is the session's."""
         self._retry_at: dict[str, datetime] = {}
-        self._expected_autostop: float | None = None
-        """The EVSEs of each location asked for before a START, by its hex id."""
+        self._asked_autostop: AskedAutostop | None = None
         self._refreshes: list[CALLBACK_TYPE] = []
 
     @property
@@ -125,6 +143,9 @@ class ChargingControl:
     async def async_start(self, request: StartRequest) -> dict[str, Any]:
         """Ask the operator to start a session, stopping by itself at the energy limit if any.
 
+        That limit becomes the session's own: the limits plan our STOP for it too, since
+        operators typically notice their autostop only at a meter value.
+
         Returns what was sent, defaults filled in. The token uid names the charging token the
         session is billed to; it is no API credential (it can neither read nor control the
         account), and the caller typed it or can read it in the options anyway.
@@ -135,6 +156,7 @@ class ChargingControl:
         _refuse_if_not_remote_startable(await self._async_charger(location_id, evse_uid), evse_uid)
         # Without one given, the Energy limit entity's: the operator's stop backs up the limit's.
         energy_limit = request.energy_limit or self._energy_limit() or None
+        previous = self._coordinator.session
         async with translated_errors(self._hass, self._entry):
             token_uid = request.token_uid or await self._async_token_uid(location_id)
             await self._coordinator.client.start_session(
@@ -144,7 +166,9 @@ class ChargingControl:
                 autostop_kwh=energy_limit,
             )
         if energy_limit is not None:
-            self._expected_autostop = energy_limit
+            self._asked_autostop = AskedAutostop(
+                energy_limit, dt_util.utcnow(), None if previous is None else previous.id
+            )
         # Look at once: the new session shows, and its status sets the pace of polling, without
         # waiting for the idle interval.
         await self._coordinator.async_request_refresh()
@@ -327,8 +351,8 @@ class ChargingControl:
     def _limit_text(self, session: Session, limit: str) -> str:
         """The limit in force, e.g. "10 kWh" or "500 INR" (language-neutral: numbers, units)."""
         entry = self._data.book.entry(session.id)
-        if entry is not None and limit == "energy" and entry.energy_limit is not None:
-            return f"{entry.energy_limit:g} kWh"
+        if entry is not None and limit == "energy" and entry.stop_energy is not None:
+            return f"{entry.stop_energy:g} kWh"
         if entry is not None and limit == "cost" and entry.cost_limit is not None:
             return f"{entry.cost_limit:g} {session.currency or ''}".strip()
         return limit
@@ -345,22 +369,34 @@ class ChargingControl:
     def follow(self, session: Session | None) -> bool:
         """Take in the latest session; True when its end taught the operator's stop latency.
 
-        The autostop of a START shows in the new session's book entry; a limit's failing STOP
-        is no longer the user's to act on once the session was stopped or ended; the quick
-        refreshes after a STOP end with the session.
+        The autostop of a START shows in the new session's book entry, its own limit; a limit's
+        failing STOP is no longer the user's to act on once the session was stopped or ended;
+        the quick refreshes after a STOP end with the session.
         """
         if session is None or not session.is_running:
             self._cancel_refreshes()
         if session is None:
             return False
-        book = self._data.book
-        if self._expected_autostop is not None and session.is_running:
-            if book.note_autostop(session.id, self._expected_autostop):
-                self._changed()
-            self._expected_autostop = None
+        self._note_autostop(session)
         if not session.is_running or self.sent(session.id):
             self._stop_failing(session.id)
         return self._learn_from(session)
+
+    def _note_autostop(self, session: Session) -> None:
+        """The first new running session after a START takes its autostop, if it is START's.
+
+        Never another's: a START the charger never carried out must not limit the next
+        session, started with the car or the driver's app days later.
+        """
+        asked = self._asked_autostop
+        if asked is None or not session.is_running or session.id == asked.previous_session_id:
+            return
+        self._asked_autostop = None
+        if not asked.started_in_time(session, dt_util.utcnow()):
+            _LOGGER.debug("Session %s started too long after START for its limit", session.id)
+            return
+        if self._data.book.note_autostop(session.id, asked.kwh):
+            self._changed()
 
     def _learn_from(self, session: Session) -> bool:
         """Once a session we stopped has ended, learn how long the charger took; True if so."""

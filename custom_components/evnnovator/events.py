@@ -51,10 +51,11 @@ class SessionEvents:
                 "status": session.status,
             }
             if event_type == EVENT_SESSION_COMPLETED and entry is not None:
-                if entry.energy_limit is not None:
-                    data["energy_limit"] = entry.energy_limit
+                # The session's own limit (START's) or the Energy limit, whichever came first.
+                if (energy_limit := entry.stop_energy) is not None:
+                    data["energy_limit"] = energy_limit
                     data["overshoot"] = (
-                        None if session.kwh is None else round(session.kwh - entry.energy_limit, 4)
+                        None if session.kwh is None else round(session.kwh - energy_limit, 4)
                     )
                 if entry.cost_limit is not None:
                     data["cost_limit"] = entry.cost_limit

@@ -1,5 +1,8 @@
 """Stops a charging session at an energy or cost limit, at the moment it is reached.
 
+The energy limit is the first reached of the Energy limit entity's and the session's own (the
+energy it was started with, which the operator was asked to stop at by itself).
+
 Waiting for the poll that sees the limit crossed would overshoot by up to a meter interval's
 worth of energy. Instead each reading plans the STOP (forecast.plan_stop: from the meter value's
 own time, at the measured rate, less the operator's learned stop latency), polls once more when
@@ -32,8 +35,6 @@ if TYPE_CHECKING:
 
 # Closer than this to the moment, one more refresh would not arrive in time to matter.
 MIN_REFRESH_LEAD = 4.0
-# What the planned stop names when the operator stops by itself (START's autostop).
-AUTOSTOP = "autostop"
 # A forecast that moves by seconds is not news (each change is an Activity entry): the moment
 # shown moves only when the forecast does by this much, or names another limit.
 STEADY_SHOWN = timedelta(minutes=1)
@@ -85,8 +86,8 @@ class LimitController:
         self.plan: StopPlan | None = None
         """The STOP planned for the running session, if a limit is set and the rate known."""
         self.armed: StopPlan | None = None
-        """What will stop the running session, as shown: the plan, else the operator's
-        autostop (its moment steady to the minute, see `steady`)."""
+        """What will stop the running session, as shown: the plan, its moment steady to the
+        minute (see `steady`)."""
         self._session: Session | None = None
         self._stop_timer: CALLBACK_TYPE | None = None
         self._refresh_timer: CALLBACK_TYPE | None = None
@@ -150,19 +151,19 @@ class LimitController:
         reading = meter.latest
         if reading is None or reading.session_id != session.id:
             return
-        rate = meter.rate_kw(session.start)
+        # The session's own limit (START's) counts as the Energy limit does: our STOP goes out
+        # before the operator's autostop, which notices it only at a meter value.
         plan = plan_stop(
             reading,
-            rate,
-            replace(self.limits, price_per_kwh=self._energy_price(session.currency)),
+            meter.rate_kw(session.start),
+            replace(
+                self.limits,
+                energy_kwh=entry.stop_energy or 0.0,
+                price_per_kwh=self._energy_price(session.currency),
+            ),
             self._operator.latency,
         )
         if plan is None:
-            if entry.autostop is not None:  # the operator's own stop: nothing for us to send
-                autostop = plan_stop(reading, rate, Limits(energy_kwh=entry.autostop), 0.0)
-                self.armed = steady(
-                    shown, None if autostop is None else replace(autostop, limit=AUTOSTOP)
-                )
             return
         self.plan, self.armed = plan, steady(shown, plan)
         now = dt_util.utcnow()

@@ -141,16 +141,11 @@ def _charging_power(view: AccountView) -> float | None:
 
 
 def _planned_stop_attributes(view: AccountView) -> Mapping[str, Any] | None:
-    """Which limit, and when its STOP goes out (earlier by the operator's stop latency).
-
-    The operator's autostop sends none: the operator stops by itself.
-    """
-    armed = view.armed
-    if armed is None:
+    """Which limit, and when its STOP goes out (earlier by the operator's stop latency)."""
+    plan, armed = view.plan, view.armed
+    if plan is None or armed is None:
         return None
-    if view.plan is None:
-        return {"limit": armed.limit}
-    return {"limit": armed.limit, "stop_command_at": view.plan.send_at}
+    return {"limit": armed.limit, "stop_command_at": plan.send_at}
 
 
 def _billed_cost(view: AccountView) -> float | None:
@@ -328,7 +323,8 @@ SENSORS: tuple[EvnnovatorSensorEntityDescription, ...] = (
         suggested_display_precision=2,
         value_fn=_charging_power,
     ),
-    # When the running session will be stopped: its limit's (or autostop's) predicted moment;
+    # When the running session will be stopped: the predicted moment of the first limit (the
+    # Energy or Cost limit, or the energy the session was started with);
     # unknown while none is set or the rate is not known yet, and once a STOP was sent.
     EvnnovatorSensorEntityDescription(
         key="planned_stop",

@@ -34,8 +34,7 @@ class AccountView:
     plan: StopPlan | None
     """The STOP a limit planned for the running session."""
     armed: StopPlan | None
-    """What will stop the running session, as shown (steady to the minute): the plan, else
-    the operator's autostop."""
+    """What will stop the running session, as shown: the plan, steady to the minute."""
     limit_failed: bool
     """A limit's STOP of the running session kept failing."""
     limits: Limits
