@@ -41,7 +41,7 @@ from evnnovator_simulator import DEMO_AUTH_ID, OperatorProfile, Simulator
 from .requests import stop_requests
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Awaitable, Callable
 
     from .vclock import VirtualClock
 
@@ -109,7 +109,7 @@ async def soak(
     *,
     days: int,
     seed: int,
-    on_day: Callable[[int], None] | None = None,
+    on_day: Callable[[int], Awaitable[None]] | None = None,
 ) -> SoakReport:
     """Live `days` of a driver's life; return what happened (the caller checks it).
 
@@ -152,7 +152,7 @@ async def _live(
     rng: random.Random,
     report: SoakReport,
     days: int,
-    on_day: Callable[[int], None] | None,
+    on_day: Callable[[int], Awaitable[None]] | None,
 ) -> None:
     """The days themselves, then the time for the last session to end and its bill to come."""
     outage_until = None
@@ -183,7 +183,7 @@ async def _live(
                 report.restarts += 1
             await clock.run_for(rng.uniform(0.5, 1.0) * HOUR.total_seconds())
         if on_day is not None:
-            on_day(day)
+            await on_day(day)
     simulator.clear_faults()
     # Time for the last session to end and every bill to come.
     await clock.run_for(6 * HOUR.total_seconds())
