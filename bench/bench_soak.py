@@ -22,6 +22,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
 )
 
+from custom_components.evnnovator.book import MAX_REMEMBERED_SESSIONS
 from evnnovator_simulator import Simulator, SimulatorSettings
 from testkit.soak import HOUR_TOLERANCE_KWH, failed_checks, soak, totals_before
 from testkit.vclock import VirtualClock
@@ -81,6 +82,7 @@ async def bench_a_month(
     await clock.run_for(3600)
     before = totals_before(hass)
     memory: dict[int, float] = {}
+    book_size: dict[int, str] = {}
     # The recorder's SQL at INFO would cost more time than the month itself.
     logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
     tracemalloc.start()
@@ -93,6 +95,8 @@ async def bench_a_month(
             await async_wait_recording_done(hass)
             gc.collect()
             memory[day] = _integration_kib()
+            book = config_entry.runtime_data.data.book
+            book_size[day] = f"{len(book.sessions)} sessions, {len(book.hours())} hours"
 
     # pytest's log capture keeps every record, with its exception and that one's frames: a
     # month of faults would read as the integration's memory. The month logs to nowhere.
@@ -135,6 +139,10 @@ async def bench_a_month(
         (
             "Integration's memory after day 5 / day 30 (tracemalloc)",
             f"{memory.get(5, 0):.0f} / {memory.get(DAYS, 0):.0f} KiB",
+        ),
+        (
+            f"The book after day 5 / day 30 (it remembers {MAX_REMEMBERED_SESSIONS} sessions)",
+            f"{book_size.get(5)} / {book_size.get(DAYS)}",
         ),
     ]
     print(f"\n\nA month of a driver's life (testkit.soak, seed {SEED})\n")
