@@ -25,8 +25,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 from custom_components.evnnovator.book import MAX_REMEMBERED_SESSIONS
 from evnnovator_simulator import Simulator, SimulatorSettings
 from testkit.soak import HOUR_TOLERANCE_KWH, failed_checks, soak, totals_before
-from testkit.vclock import VirtualClock
-from testkit.watch import set_up, stop_the_demo_session
+from testkit.watch import after_the_demo_session
 
 DAYS = 30
 SEED = 2026
@@ -76,9 +75,7 @@ async def bench_a_month(
     config_entry: MockConfigEntry,
 ) -> None:
     """Thirty days; print the month's table."""
-    clock = VirtualClock(hass, freezer)
-    await set_up(hass, config_entry)
-    await stop_the_demo_session(clock, simulator, config_entry)
+    clock = await after_the_demo_session(hass, freezer, simulator, config_entry)
     await clock.run_for(3600)
     before = totals_before(hass)
     memory: dict[int, float] = {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -40,6 +41,19 @@ async def stop_the_demo_session(
     )
     if coordinator.session is None or coordinator.session.is_running:
         raise RuntimeError("the demo session did not end")
+
+
+async def after_the_demo_session(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: Simulator,
+    entry: MockConfigEntry,
+) -> VirtualClock:
+    """The integration set up and the demo driver's first session ended: a clock to go on with."""
+    clock = VirtualClock(hass, freezer)
+    await set_up(hass, entry)
+    await stop_the_demo_session(clock, simulator, entry)
+    return clock
 
 
 class SessionWatch:

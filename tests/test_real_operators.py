@@ -20,7 +20,7 @@ from custom_components.evnnovator.forecast import SAMPLE_MARGIN
 from evnnovator_simulator import DEMO_AUTH_ID, DEMO_TOKEN_UID, Simulator, SimulatorSettings
 from testkit.requests import polls, stop_requests
 from testkit.vclock import VirtualClock
-from testkit.watch import SessionWatch, set_up, stop_the_demo_session
+from testkit.watch import SessionWatch, after_the_demo_session
 
 ENERGY_LIMIT = "number.evnnovator_demo_driver_1_energy_limit"
 STOP_BUTTON = "button.evnnovator_demo_driver_1_stop_charging"
@@ -46,10 +46,7 @@ async def clock(
     config_entry: MockConfigEntry,
 ) -> VirtualClock:
     """The integration set up, the demo session ended: a clock to move on with."""
-    clock = VirtualClock(hass, freezer)
-    await set_up(hass, config_entry)
-    await stop_the_demo_session(clock, simulator, config_entry)
-    return clock
+    return await after_the_demo_session(hass, freezer, simulator, config_entry)
 
 
 async def set_energy_limit(hass: HomeAssistant, kwh: float) -> None:

@@ -23,7 +23,7 @@ from custom_components.evnnovator.const import DOMAIN, EVENT_SESSION_COMPLETED
 from evnnovator_simulator import DEMO_AUTH_ID, DEMO_TOKEN_UID, Simulator, SimulatorSettings
 from testkit.requests import stop_requests
 from testkit.vclock import VirtualClock
-from testkit.watch import SessionWatch, set_up, stop_the_demo_session
+from testkit.watch import SessionWatch, after_the_demo_session
 
 from .test_logbook import describe
 
@@ -59,9 +59,7 @@ async def clock(
     config_entry: MockConfigEntry,
 ) -> VirtualClock:
     """The integration set up, the demo session ended: a clock to move on with."""
-    clock = VirtualClock(hass, freezer)
-    await set_up(hass, config_entry)
-    await stop_the_demo_session(clock, simulator, config_entry)
+    clock = await after_the_demo_session(hass, freezer, simulator, config_entry)
     simulator.clear_requests()
     return clock
 
