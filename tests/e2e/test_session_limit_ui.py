@@ -1,0 +1,132 @@
+"""A newcomer's second walk, in a real Home Assistant and browser: a session's own limit.
+
+A session started with `evnnovator.start_charging` and `energy_limit: 0.5` while the Energy
+limit entity says 4 kWh is planned, stopped and reported against its own 0.5 kWh; and the
+Planned stop sensor, which moves at every meter value, leaves the Activity to the session's
+news (issue 20, items 2 and 3).
+"""
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+import re
+
+from playwright.sync_api import Page, expect
+import pytest
+
+from evnnovator_simulator import DEMO_AUTH_ID_NEW, DEMO_TOKEN
+from evnnovator_simulator.site import DEMO_EVSE_UID, DEMO_LOCATION_ID
+
+from .conftest import ProcessGuard, running_simulator
+from .home_assistant import HomeAssistantApi
+from .processes import wait_until
+from .simulator_api import SimulatorApi
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
+
+ENTITY_PREFIX = "evnnovator_demo_driver_new_"
+ENERGY_LIMIT = f"number.{ENTITY_PREFIX}energy_limit"
+PLANNED_STOP = f"sensor.{ENTITY_PREFIX}planned_stop"
+STATUS = f"sensor.{ENTITY_PREFIX}session_status"
+DEVICE_NAME = f"EVnnovator {DEMO_AUTH_ID_NEW}"
+SESSION_LIMIT_KWH = 0.5
+
+
+@pytest.fixture(scope="module")
+def fast_simulator(workdir: Path, process_guard: ProcessGuard) -> Iterator[SimulatorApi]:
+    """A simulator of its own at DC power, so that 0.5 kWh take half a minute.
+
+    A meter value every 5 s, the autostop noticed at a meter value (as real operators do), a
+    stop 1 s after STOP.
+    """
+    operator = ["--power-kw", "60", "--pending-delay", "1", "--meter-interval", "5"]
+    operator += ["--kwh-decimals", "3", "--stop-delay", "1", "--stop-jitter", "0"]
+    operator += ["--autostop", "at_sample"]
+    with running_simulator(workdir / "fast-simulator.log", process_guard, operator) as api:
+        yield api
+
+
+@pytest.fixture
+def account(home_assistant: HomeAssistantApi, fast_simulator: SimulatorApi) -> Iterator[str]:
+    """The driver without a session, added through the config flow; its entry id.
+
+    Removed again afterwards: the other tests expect their own account alone.
+    """
+    entry = home_assistant.add_config_entry(
+        "evnnovator",
+        {
+            "auth_id": DEMO_AUTH_ID_NEW,
+            "token": DEMO_TOKEN,
+            "advanced": {"base_url": fast_simulator.base_url, "auth_scheme": "bearer"},
+        },
+        {},  # it has no session yet: add it anyway
+    )
+    try:
+        home_assistant.set_options(
+            entry["entry_id"], {"charging_interval": 10, "idle_interval": 60}
+        )
+        # The options reload the entry: its entities come back, unavailable for a moment.
+        wait_until(
+            "the account's entities",
+            lambda: home_assistant.states().get(ENERGY_LIMIT) not in {None, "unavailable"} or None,
+            timeout=30,
+        )
+        yield entry["entry_id"]
+    finally:
+        home_assistant.remove_config_entry(entry["entry_id"])
+
+
+def test_a_session_started_with_its_own_limit_is_stopped_and_told_at_it(
+    page: Page, home_assistant: HomeAssistantApi, fast_simulator: SimulatorApi, account: str
+) -> None:
+    """Planned for 0.5 kWh, one STOP of ours near it, the Activity names 0.5 kWh, not 4."""
+    home_assistant.call_service("number", "set_value", {"entity_id": ENERGY_LIMIT, "value": 4})
+    since = datetime.now(UTC)
+    fast_simulator.clear_requests()
+    home_assistant.call_service(
+        "evnnovator",
+        "start_charging",
+        {
+            "config_entry_id": account,
+            "location_id": DEMO_LOCATION_ID,
+            "evse_uid": DEMO_EVSE_UID,
+            "energy_limit": SESSION_LIMIT_KWH,
+        },
+    )
+    planned = wait_until(
+        "the planned stop",
+        lambda: (
+            ((state := home_assistant.state(PLANNED_STOP))["state"] not in {"unknown"}
+            and state)
+            or None
+        ),
+        timeout=60,
+    )
+    assert planned["attributes"]["limit"] == "energy"
+    # At 60 kW, 0.5 kWh take 30 s: planned for the Energy limit's 4 kWh it would be 4 minutes off.
+    started = datetime.fromisoformat(fast_simulator.latest(DEMO_AUTH_ID_NEW)["start_datetime"])
+    seconds_planned = (datetime.fromisoformat(planned["state"]) - started).total_seconds()
+    assert seconds_planned < 90
+
+    wait_until(
+        "the session to end",
+        lambda: home_assistant.state(STATUS)["state"] == "completed" or None,
+        timeout=120,
+        interval=1,
+    )
+    stops = [r for r in fast_simulator.requests() if r["path"].endswith("/STOP_SESSION")]
+    assert len(stops) == 1, "our own STOP, for the session's own limit"
+    assert float(fast_simulator.latest(DEMO_AUTH_ID_NEW)["kwh"]) < 1.0
+
+    entries = home_assistant.logbook(since)
+    stopped = [e for e in entries if "stopped charging after" in e.get("message", "")]
+    assert len(stopped) == 1
+    assert f"the {SESSION_LIMIT_KWH:g} kWh limit" in stopped[0]["message"]
+    assert "4 kWh" not in stopped[0]["message"]
+    # The forecast moved at every meter value: never more than a few Activity entries.
+    planned_entries = [e for e in entries if e.get("entity_id") == PLANNED_STOP]
+    assert len(planned_entries) <= 3
+
+    # What the user reads: the Activity page.
+    page.goto("/logbook")
+    expect(page.get_by_text(re.compile(rf"{SESSION_LIMIT_KWH:g} kWh limit")).first).to_be_visible()
