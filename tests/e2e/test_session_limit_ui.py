@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 import re
+from typing import Any
 
 from playwright.sync_api import Page, expect
 import pytest
@@ -93,15 +94,12 @@ def test_a_session_started_with_its_own_limit_is_stopped_and_told_at_it(
             "energy_limit": SESSION_LIMIT_KWH,
         },
     )
-    planned = wait_until(
-        "the planned stop",
-        lambda: (
-            ((state := home_assistant.state(PLANNED_STOP))["state"] not in {"unknown"}
-            and state)
-            or None
-        ),
-        timeout=60,
-    )
+
+    def planned_stop() -> dict[str, Any] | None:
+        state = home_assistant.state(PLANNED_STOP)
+        return None if state["state"] == "unknown" else state
+
+    planned = wait_until("the planned stop", planned_stop, timeout=60)
     assert planned["attributes"]["limit"] == "energy"
     # At 60 kW, 0.5 kWh take 30 s: planned for the Energy limit's 4 kWh it would be 4 minutes off.
     started = datetime.fromisoformat(fast_simulator.latest(DEMO_AUTH_ID_NEW)["start_datetime"])
