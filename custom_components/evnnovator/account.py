@@ -27,6 +27,7 @@ from .const import (
 )
 from .control import ChargingControl
 from .coordinator import EvnnovatorCoordinator
+from .currency import CurrencyCheck
 from .device import async_register_account_device
 from .events import SessionEvents
 from .forecast import MeterTrack
@@ -73,6 +74,9 @@ class Account:
         self.price = TariffCoordinator(hass, entry, client)
         self.charger = ChargerStatusCoordinator(hass, entry, client)
         self.statistics = HourlyStatistics(hass, entry)
+        self.currency = CurrencyCheck(
+            hass, entry, self.statistics, lambda: self.data.book.currencies
+        )
         # The device exists before the first reading: its events name it.
         self.events = SessionEvents(hass, entry, async_register_account_device(hass, entry))
         self.control = ChargingControl(
@@ -147,6 +151,10 @@ class Account:
         await self.coordinator.async_config_entry_first_refresh()
         # Polling goes on while every entity is disabled.
         self._entry.async_on_unload(self.coordinator.async_add_listener(lambda: None))
+        # A new currency comes with a reading or a bill (both redraw); Home Assistant's with
+        # its settings.
+        self._entry.async_on_unload(self.coordinator.async_add_listener(self.currency.check))
+        self._entry.async_on_unload(self.currency.async_start())
         self._entry.async_on_unload(self.price.async_add_listener(self._price_changed))
 
     @callback

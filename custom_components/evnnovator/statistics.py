@@ -50,6 +50,11 @@ class HourlyStatistics:
         """The statistic of the energy charged, in kWh."""
         return f"{DOMAIN}:{self._account}_energy"
 
+    @property
+    def cost_statistic_name(self) -> str:
+        """The name the Energy dashboard's pickers show for each cost statistic."""
+        return f"EVnnovator {self._title} cost"
+
     def cost_statistic_id(self, currency: str) -> str:
         """The statistic of the cost of the sessions charged in `currency`."""
         return f"{DOMAIN}:{self._account}_cost_{slugify(currency)}"
@@ -93,7 +98,7 @@ class HourlyStatistics:
                 self._hass,
                 self._metadata(
                     self.cost_statistic_id(currency),
-                    f"EVnnovator {self._title} cost",
+                    self.cost_statistic_name,
                     currency,
                     None,
                 ),
