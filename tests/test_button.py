@@ -38,6 +38,7 @@ STOP_BUTTON = "button.evnnovator_demo_driver_1_stop_charging"
 START_BUTTON = "button.evnnovator_demo_driver_1_start_charging"
 STATUS = "sensor.evnnovator_demo_driver_1_session_status"
 CHARGING = "binary_sensor.evnnovator_demo_driver_1_charging"
+CHARGER_STATUS = "sensor.evnnovator_demo_driver_1_charger_status"
 
 pytestmark = pytest.mark.freeze_time("2026-11-23T08:00:00+00:00")
 
@@ -220,6 +221,31 @@ async def test_start_at_the_last_charger_with_the_energy_limit(
         await press(hass, START_BUTTON)
     assert raised.value.translation_key == "already_charging"
     assert start_requests(simulator) == []
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_charger_status_follows_our_own_start_and_stop(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: Simulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """After Start and after Stop, Charger status changes within seconds, not a poll later."""
+    await end_demo_session(simulator, init_integration)
+    hass.config_entries.async_update_entry(
+        init_integration, options={CONF_TOKEN_UID: DEMO_TOKEN_UID}
+    )
+    await advance(hass, freezer, 11)  # Home Assistant's debounce of a refresh asked for
+    assert hass.states.get(CHARGER_STATUS).state == "available"
+
+    await press(hass, START_BUTTON)
+    await advance(hass, freezer, 11)
+    assert hass.states.get(CHARGER_STATUS).state == "charging"
+
+    await press_stop(hass)
+    await advance(hass, freezer, 11)
+    assert hass.states.get(STATUS).state == "completed"
+    assert hass.states.get(CHARGER_STATUS).state == "available"
 
 
 @pytest.mark.parametrize(
