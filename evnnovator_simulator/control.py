@@ -30,6 +30,7 @@ def control_routes(simulator: Simulator) -> list[web.RouteDef]:
         web.post(f"{CONTROL_PREFIX}/clock/advance", handlers.advance_clock),
         web.get(f"{CONTROL_PREFIX}/operator", handlers.operator),
         web.post(f"{CONTROL_PREFIX}/operator", handlers.set_operator),
+        web.post(f"{CONTROL_PREFIX}/token", handlers.set_token),
     ]
 
 
@@ -125,6 +126,15 @@ class _ControlHandlers:
         except (TypeError, ValueError) as exc:
             return _error(400, str(exc))
         return json_response(profile.as_json())
+
+    async def set_token(self, request: web.Request) -> web.Response:
+        """POST {"token"}: accept that API token alone from now on; the one before gets 401."""
+        body = await _json_object(request)
+        token = None if body is None else body.get("token")
+        if not isinstance(token, str) or not token:
+            return _error(400, "expected {'token': non-empty string}")
+        self._simulator.set_token(token)
+        return web.Response(status=204)
 
 
 _PRESETS: dict[str | None, OperatorProfile | None] = {

@@ -32,6 +32,10 @@ class Gateway:
         self._log = log
         self._released = asyncio.Event()
 
+    def use_settings(self, settings: SimulatorSettings) -> None:
+        """Check the requests from now on against `settings` (a changed token)."""
+        self._settings = settings
+
     def reopen(self) -> None:
         """Let held requests be held again (after a restart)."""
         self._released = asyncio.Event()

@@ -40,8 +40,13 @@ class RequestLog:
 
     def __init__(self, token: str) -> None:
         """Start empty; `token` is what must never be stored or logged."""
-        self._token = token
+        self._tokens = [token]
         self._entries: list[RecordedRequest] = []
+
+    def redact_also(self, token: str) -> None:
+        """Scrub `token` too; the ones before stay secrets (a client may still send them)."""
+        # The longest first, so that a token inside another cannot leave the rest of it behind.
+        self._tokens = sorted({*self._tokens, token}, key=len, reverse=True)
 
     @property
     def entries(self) -> list[RecordedRequest]:
@@ -82,7 +87,9 @@ class RequestLog:
         return record
 
     def _redact(self, text: str) -> str:
-        return text.replace(self._token, REDACTED)
+        for token in self._tokens:
+            text = text.replace(token, REDACTED)
+        return text
 
     def _body(self, raw_body: bytes) -> Any:
         """Parse the body as JSON after redaction; None if empty or not JSON."""

@@ -1,5 +1,6 @@
 """The simulator: a fake EVnnovator API server that tests and people can steer."""
 
+import dataclasses
 from datetime import datetime
 from typing import Any
 
@@ -82,6 +83,18 @@ class Simulator:
         await self._runner.cleanup()
         self._runner = None
         self._base_url = None
+
+    def set_token(self, token: str) -> None:
+        """Accept `token` alone from now on, as when the API token is changed at the gateway.
+
+        A client still sending the one before is refused (401), as with any wrong token; the
+        request record goes on scrubbing every token ever accepted. ValueError for an empty one.
+        """
+        self.settings = dataclasses.replace(self.settings, token=token)
+        self._log.redact_also(token)
+        # Only the gateway reads the token (to check it, or to echo it in a fault): the API
+        # handlers keep the settings they were built with.
+        self._gateway.use_settings(self.settings)
 
     def add_driver(self, auth_id: str, *, token_uid: str, whitelisted: bool = True) -> None:
         """Register a driver; auth ids and token uids must be unique (ValueError otherwise)."""

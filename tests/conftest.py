@@ -25,8 +25,10 @@ from testkit.fixtures import (  # noqa: F401  (fixtures: imported to be register
     simulator_settings,
 )
 
+# The token a test changes to (at the gateway, then in reauth).
+NEW_TOKEN = "a-new-token-for-reauth"
 # Every token a test may use: none may ever reach the log.
-SECRET_TOKENS = (DEMO_TOKEN, "a-new-token-for-reauth", "wrong-token-123")
+SECRET_TOKENS = (DEMO_TOKEN, NEW_TOKEN, "wrong-token-123")
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from homeassistant.const import (
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.translation import async_get_translations
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
@@ -31,11 +32,13 @@ from evnnovator_simulator import (
 from evnnovator_simulator.site import SECOND_EVSE_UID
 
 from .helpers import advance, end_demo_session
+from .test_translations import LANGUAGES
 
 STOP_BUTTON = "button.evnnovator_demo_driver_1_stop_charging"
 START_BUTTON = "button.evnnovator_demo_driver_1_start_charging"
 STATUS = "sensor.evnnovator_demo_driver_1_session_status"
 CHARGING = "binary_sensor.evnnovator_demo_driver_1_charging"
+CHARGER_STATUS = "sensor.evnnovator_demo_driver_1_charger_status"
 
 pytestmark = pytest.mark.freeze_time("2026-11-23T08:00:00+00:00")
 
@@ -220,6 +223,31 @@ async def test_start_at_the_last_charger_with_the_energy_limit(
     assert start_requests(simulator) == []
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_charger_status_follows_our_own_start_and_stop(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: Simulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """After Start and after Stop, Charger status changes within seconds, not a poll later."""
+    await end_demo_session(simulator, init_integration)
+    hass.config_entries.async_update_entry(
+        init_integration, options={CONF_TOKEN_UID: DEMO_TOKEN_UID}
+    )
+    await advance(hass, freezer, 11)  # Home Assistant's debounce of a refresh asked for
+    assert hass.states.get(CHARGER_STATUS).state == "available"
+
+    await press(hass, START_BUTTON)
+    await advance(hass, freezer, 11)
+    assert hass.states.get(CHARGER_STATUS).state == "charging"
+
+    await press_stop(hass)
+    await advance(hass, freezer, 11)
+    assert hass.states.get(STATUS).state == "completed"
+    assert hass.states.get(CHARGER_STATUS).state == "available"
+
+
 @pytest.mark.parametrize(
     ("options", "translation_key"),
     [
@@ -235,6 +263,23 @@ async def test_start_without_what_it_needs(
 ) -> None:
     """A driver without any session (no charger known) or without a token uid: a clear error."""
     auth_id = DEMO_AUTH_ID_NEW if translation_key == "no_charge_point" else DEMO_AUTH_ID
+    button = await set_up_driver(hass, simulator, config_entry, auth_id, options)
+
+    with pytest.raises(ServiceValidationError) as raised:
+        await press(hass, button)
+
+    assert raised.value.translation_key == translation_key
+    assert start_requests(simulator) == []
+
+
+async def set_up_driver(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    config_entry: MockConfigEntry,
+    auth_id: str,
+    options: dict[str, str],
+) -> str:
+    """Set up the entry for `auth_id` (the demo driver with a finished session); its Start."""
     config_entry.add_to_hass(hass)
     hass.config_entries.async_update_entry(
         config_entry,
@@ -246,11 +291,41 @@ async def test_start_without_what_it_needs(
         simulator.start_session(DEMO_AUTH_ID, status="COMPLETED")
     await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
-    button = f"button.evnnovator_{auth_id.replace('-', '_')}_start_charging"
     simulator.clear_requests()
+    return f"button.evnnovator_{auth_id.replace('-', '_')}_start_charging"
+
+
+async def test_start_without_a_session_points_to_find_chargers(
+    hass: HomeAssistant, simulator: Simulator, config_entry: MockConfigEntry
+) -> None:
+    """A driver who never charged is told how to find a charger and start there once."""
+    button = await set_up_driver(
+        hass, simulator, config_entry, DEMO_AUTH_ID_NEW, {CONF_TOKEN_UID: DEMO_TOKEN_UID}
+    )
 
     with pytest.raises(ServiceValidationError) as raised:
         await press(hass, button)
 
-    assert raised.value.translation_key == translation_key
-    assert start_requests(simulator) == []
+    message = str(raised.value)
+    for named in ("evnnovator.find_chargers", "evnnovator.start_charging", "evse_uid"):
+        assert named in message
+    assert message.startswith("Not known where to start: no location_id was given")
+
+
+@pytest.mark.parametrize("language", ["en", *sorted(LANGUAGES)])
+async def test_no_charge_point_names_find_chargers_in_every_language(
+    hass: HomeAssistant, init_integration: MockConfigEntry, language: str
+) -> None:
+    """Each language's message names both actions by id and by that language's name."""
+    exceptions = await async_get_translations(hass, language, "exceptions", [DOMAIN])
+    services = await async_get_translations(hass, language, "services", [DOMAIN])
+    message = exceptions[f"component.{DOMAIN}.exceptions.no_charge_point.message"]
+    for named in (
+        "evnnovator.find_chargers",
+        "evnnovator.start_charging",
+        "location_id",
+        "evse_uid",
+        services[f"component.{DOMAIN}.services.find_chargers.name"],
+        services[f"component.{DOMAIN}.services.start_charging.name"],
+    ):
+        assert named in message

@@ -8,6 +8,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.evnnovator.api import parse_location
 from custom_components.evnnovator.finder import chargers_answer
+from custom_components.evnnovator.services import POWER_TYPES
 from evnnovator_simulator import DEMO_EVSE_UID, DEMO_LOCATION_ID, Simulator
 from evnnovator_simulator.site import SECOND_EVSE_UID
 
@@ -39,7 +40,8 @@ async def test_chargers_near_a_point(
         "evse_id": "IN*TCZ*2",
         "status": "charging",
         "max_power_kw": pytest.approx(7.36),
-        "power_types": ["AC_1_PHASE"],
+        # The power_type field's casing (the API says AC_1_PHASE).
+        "power_types": ["ac_1_phase"],
         "remote_start": True,
         "price_per_kwh": 18.0,
         "currency": "INR",
@@ -80,11 +82,69 @@ async def test_only_available_and_power_type(
 async def test_home_is_the_default_and_far_away_is_empty(
     hass: HomeAssistant, simulator: Simulator, init_integration: MockConfigEntry
 ) -> None:
-    """Without coordinates: Home Assistant's home (the test's is in California)."""
+    """Without coordinates: Home Assistant's home (the test's is in California).
+
+    Nothing found says where and how far it looked, with the filters it applied.
+    """
     response = await call(hass, FIND, {ATTR_CONFIG_ENTRY_ID: init_integration.entry_id})
-    assert response == {"locations": []}
+    assert response == {
+        "locations": [],
+        "searched": {
+            "latitude": hass.config.latitude,
+            "longitude": hass.config.longitude,
+            "distance_km": 5.0,
+            "power_type": None,
+            "only_available": False,
+        },
+    }
     [query] = search_queries(simulator)
     assert query.startswith(f"latitude={hass.config.latitude:.6f}")
+
+
+async def test_searched_names_the_filters_as_given(
+    hass: HomeAssistant, simulator: Simulator, init_integration: MockConfigEntry
+) -> None:
+    """The search is answered as it was asked, the power type in the field's casing."""
+    response = await call(
+        hass,
+        FIND,
+        {
+            ATTR_CONFIG_ENTRY_ID: init_integration.entry_id,
+            **NEAR,
+            "distance": "2.5",
+            "power_type": "DC",
+            "only_available": True,
+        },
+    )
+    assert response is not None
+    assert response["searched"] == {
+        **NEAR,
+        "distance_km": 2.5,
+        "power_type": "dc",
+        "only_available": True,
+    }
+
+
+async def test_a_power_type_found_is_a_filter_that_finds_it(
+    hass: HomeAssistant, simulator: Simulator, init_integration: MockConfigEntry
+) -> None:
+    """The answer's power_types are values the power_type field takes, which filter by them."""
+    entry_id = init_integration.entry_id
+    response = await call(hass, FIND, {ATTR_CONFIG_ENTRY_ID: entry_id, **NEAR})
+    assert response is not None
+    [location] = response["locations"]
+    assert isinstance(location, dict)
+    found = {power_type for evse in location["evses"] for power_type in evse["power_types"]}
+    assert found
+    assert found <= set(POWER_TYPES)
+    # Each finds the location again, and a type none of its chargers has finds nothing.
+    for power_type in POWER_TYPES:
+        filtered = await call(
+            hass, FIND, {ATTR_CONFIG_ENTRY_ID: entry_id, **NEAR, "power_type": power_type}
+        )
+        assert filtered is not None
+        expected = [DEMO_LOCATION_ID] if power_type in found else []
+        assert [found_location["id"] for found_location in filtered["locations"]] == expected
 
 
 async def test_a_failed_search_is_a_translated_error(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.util.location import distance
@@ -10,6 +11,22 @@ from .api import EvseStatus
 
 if TYPE_CHECKING:
     from .api import Evse, Location, Tariff
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChargerSearch:
+    """Where and how far find_chargers looked, answered beside what it found.
+
+    An empty answer then says why it is empty (home is the default point, and may be far from
+    the chargers the user had in mind).
+    """
+
+    latitude: float
+    longitude: float
+    distance_km: float
+    power_type: str | None
+    """In the action field's casing (`ac_1_phase`), as the answer's `power_types`."""
+    only_available: bool
 
 
 # The fields of a location's dict that the answer gives, in this order.
@@ -29,7 +46,8 @@ def _evse_answer(evse: Evse, location: Location, tariff: Tariff | None) -> dict[
         "evse_id": evse.evse_id,
         "status": None if known is None else known.value.lower(),
         "max_power_kw": max(powers, default=None),
-        "power_types": sorted({c.power_type for c in evse.connectors if c.power_type}),
+        # In the power_type field's casing, so that a value found can be given back as the filter.
+        "power_types": sorted({c.power_type.lower() for c in evse.connectors if c.power_type}),
         "remote_start": None if evse.capabilities is None else not evse.remote_start_refused,
         "price_per_kwh": price,
         "currency": None if price is None or tariff is None else tariff.currency,
@@ -71,3 +89,19 @@ def chargers_answer(
     # Nearest first; a location without coordinates last.
     answers.sort(key=lambda answer: (answer["distance_km"] is None, answer["distance_km"] or 0))
     return answers
+
+
+def search_answer(
+    search: ChargerSearch, locations: list[Location], tariff: Tariff | None
+) -> dict[str, Any]:
+    """The action's whole answer: the locations found, and where and how far it searched."""
+    return {
+        "locations": chargers_answer(
+            locations,
+            search.latitude,
+            search.longitude,
+            only_available=search.only_available,
+            tariff=tariff,
+        ),
+        "searched": asdict(search),
+    }

@@ -5,7 +5,7 @@ The handlers only read their fields: what a command does is the control room's (
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final, cast
+from typing import TYPE_CHECKING, Final
 
 from homeassistant.const import ATTR_CONFIG_ENTRY_ID
 from homeassistant.core import (
@@ -22,11 +22,9 @@ import probatio
 from .const import CONF_TOKEN_UID, DOMAIN, MAX_ENERGY_LIMIT_KWH
 from .control import StartRequest
 from .errors import translated_errors
-from .finder import chargers_answer
+from .finder import ChargerSearch, search_answer
 
 if TYPE_CHECKING:
-    from homeassistant.util.json import JsonValueType
-
     from .data import EvnnovatorConfigEntry
 
 SERVICE_START_CHARGING: Final = "start_charging"
@@ -160,25 +158,23 @@ async def _async_stop_charging(call: ServiceCall) -> ServiceResponse:
 async def _async_find_chargers(call: ServiceCall) -> ServiceResponse:
     """Locations near a point (default: home) with their chargers, nearest first."""
     entry = _account(call)
-    latitude = call.data.get(ATTR_LATITUDE, call.hass.config.latitude)
-    longitude = call.data.get(ATTR_LONGITUDE, call.hass.config.longitude)
-    only_available = call.data[ATTR_ONLY_AVAILABLE]
+    search = ChargerSearch(
+        latitude=call.data.get(ATTR_LATITUDE, call.hass.config.latitude),
+        longitude=call.data.get(ATTR_LONGITUDE, call.hass.config.longitude),
+        distance_km=call.data[ATTR_DISTANCE],
+        power_type=call.data.get(ATTR_POWER_TYPE),
+        only_available=call.data[ATTR_ONLY_AVAILABLE],
+    )
     async with translated_errors(call.hass, entry):
         locations = await entry.runtime_data.coordinator.client.search_locations(
-            latitude=latitude,
-            longitude=longitude,
-            distance_km=call.data[ATTR_DISTANCE],
-            power_type=(call.data.get(ATTR_POWER_TYPE) or "").upper() or None,
-            status="AVAILABLE" if only_available else None,
+            latitude=search.latitude,
+            longitude=search.longitude,
+            distance_km=search.distance_km,
+            # OCPI's own casing, as the API takes it.
+            power_type=None if search.power_type is None else search.power_type.upper(),
+            status="AVAILABLE" if search.only_available else None,
         )
-    answer = chargers_answer(
-        locations,
-        latitude,
-        longitude,
-        only_available=only_available,
-        tariff=entry.runtime_data.price.data,
-    )
-    return {"locations": cast("list[JsonValueType]", answer)}
+    return search_answer(search, locations, entry.runtime_data.price.data)
 
 
 @callback

@@ -5,9 +5,12 @@ from typing import Any
 import aiohttp
 import pytest
 
-from evnnovator_simulator import DEMO_AUTH_ID, DEMO_AUTH_ID_NEW, Simulator
+from evnnovator_simulator import DEMO_AUTH_ID, DEMO_AUTH_ID_NEW, DEMO_TOKEN, Simulator
+from tests.conftest import NEW_TOKEN
 
-from .conftest import SimEnv
+from .conftest import AUTH, SimEnv
+
+NEW_AUTH = {"Authorization": f"Token {NEW_TOKEN}"}
 
 
 async def test_inject_and_clear_faults(sim_env: SimEnv) -> None:
@@ -137,3 +140,63 @@ async def test_clock_advance_needs_a_manual_clock(socket_enabled: None) -> None:
             assert (await resp.json())["error"]
     finally:
         await sim.stop()
+
+
+# --- The token ------------------------------------------------------------------------------
+
+
+async def test_token_changed_over_http(sim_env: SimEnv) -> None:
+    """After the change the old token is refused like any wrong one, and the new one works."""
+    assert (await sim_env.control("POST", "token", {"token": NEW_TOKEN})).status == 204
+
+    assert (await sim_env.latest(headers=AUTH)).status == 401
+    assert (await sim_env.latest(headers=NEW_AUTH)).status == 200
+    bearer = await sim_env.latest(headers={"Authorization": f"Bearer {NEW_TOKEN}"})
+    assert bearer.status == 200
+    assert sim_env.sim.settings.token == NEW_TOKEN
+    assert [(r.authorized, r.status) for r in sim_env.sim.requests] == [
+        (False, 401),
+        (True, 200),
+        (True, 200),
+    ]
+
+
+@pytest.mark.parametrize("body", ["not json", {}, {"token": ""}, {"token": 5}, [NEW_TOKEN]])
+async def test_token_change_invalid_400(sim_env: SimEnv, body: Any) -> None:
+    """A body without a token changes nothing."""
+    if isinstance(body, str):
+        reply = await sim_env.request("POST", f"{sim_env.origin}/_simulator/token", data=body)
+    else:
+        reply = await sim_env.control("POST", "token", body)
+    assert reply.status == 400
+    assert reply.json()["error"]
+    assert (await sim_env.latest(headers=AUTH)).status == 200
+    assert sim_env.sim.settings.token == DEMO_TOKEN
+
+
+async def test_set_token_in_python(sim_env: SimEnv) -> None:
+    """The Python method does the same; an empty token is refused and changes nothing."""
+    with pytest.raises(ValueError, match="token"):
+        sim_env.sim.set_token("")
+    assert (await sim_env.latest(headers=AUTH)).status == 200
+
+    sim_env.sim.set_token(NEW_TOKEN)
+
+    assert (await sim_env.latest(headers=AUTH)).status == 401
+    assert (await sim_env.latest(headers=NEW_AUTH)).status == 200
+
+
+async def test_every_token_ever_accepted_stays_secret(sim_env: SimEnv) -> None:
+    """The records scrub the old token and the new one; a fault echoes the one now in force."""
+    sim_env.sim.set_token(NEW_TOKEN)
+    url = f"{sim_env.base_url}/sessions/{DEMO_AUTH_ID}/latest"
+    await sim_env.request("GET", f"{url}?old={DEMO_TOKEN}&new={NEW_TOKEN}", headers=NEW_AUTH)
+    sim_env.sim.inject("echo_token")
+    echoed = (await sim_env.latest(headers=NEW_AUTH)).json()["status_message"]
+
+    assert sim_env.sim.requests[0].query == "old=<redacted>&new=<redacted>"
+    listing = (await sim_env.control("GET", "requests")).text
+    assert DEMO_TOKEN not in listing
+    assert NEW_TOKEN not in listing
+    assert NEW_TOKEN in echoed
+    assert DEMO_TOKEN not in echoed
