@@ -34,6 +34,7 @@ from .helpers import advance
 
 ENERGY = "sensor.evnnovator_demo_driver_1_session_energy"
 STARTED = "sensor.evnnovator_demo_driver_1_session_started"
+DURATION = "sensor.evnnovator_demo_driver_1_session_duration"
 LOCATION = "sensor.evnnovator_demo_driver_1_charging_location"
 CHARGING = "binary_sensor.evnnovator_demo_driver_1_charging"
 STOP_BUTTON = "button.evnnovator_demo_driver_1_stop_charging"
@@ -267,19 +268,24 @@ async def test_a_far_future_start_is_unknown_and_logged_once(
     init_integration: MockConfigEntry,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    assert hass.states.get(STARTED).state not in (STATE_UNKNOWN, STATE_UNAVAILABLE)
+    # Session started is the session's creation, which the bad start leaves alone; what counts
+    # from the start (the duration) is unknown while the start is.
+    started = hass.states.get(STARTED).state
+    assert started not in (STATE_UNKNOWN, STATE_UNAVAILABLE)
     caplog.clear()
     simulator.inject("far_future", count=3, only="latest")
     for _ in range(3):
         await advance(hass, freezer, 31)
-        assert hass.states.get(STARTED).state == STATE_UNKNOWN
+        assert hass.states.get(DURATION).state == STATE_UNKNOWN
+        assert hass.states.get(STARTED).state == started
         assert hass.states.get(ENERGY).state == str(truth(simulator)["kwh"])
     [line] = warnings_and_errors(caplog)
     assert "session.start_datetime" in line.getMessage()
     assert line.exc_info is None
 
     await advance(hass, freezer, 31)
-    assert hass.states.get(STARTED).state == truth(simulator)["start_datetime"].replace(  # type: ignore[attr-defined]
+    assert hass.states.get(DURATION).state not in (STATE_UNKNOWN, STATE_UNAVAILABLE)
+    assert hass.states.get(STARTED).state == truth(simulator)["created_date"].replace(  # type: ignore[attr-defined]
         ".000", ""
     )
 
@@ -320,8 +326,12 @@ async def test_a_start_after_every_clock_is_unknown(
     raw = truth(simulator) | {"start_datetime": later.isoformat().replace("+00:00", "Z")}
     simulator.set_raw_latest(DEMO_AUTH_ID, raw)
     await advance(hass, freezer, 31)
-    assert hass.states.get(STARTED).state == STATE_UNKNOWN
+    assert hass.states.get(DURATION).state == STATE_UNKNOWN
     assert hass.states.get(ENERGY).state == str(raw["kwh"])
+    # Without a creation time either, the session's start is all Session started has.
+    simulator.set_raw_latest(DEMO_AUTH_ID, raw | {"created_date": None})
+    await advance(hass, freezer, 31)
+    assert hass.states.get(STARTED).state == STATE_UNKNOWN
 
 
 # --- 7. Diagnostics of a deeply nested field --------------------------------------------------

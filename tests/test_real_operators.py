@@ -8,9 +8,10 @@ from itertools import pairwise
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.number import ATTR_VALUE, SERVICE_SET_VALUE
-from homeassistant.const import ATTR_ENTITY_ID, STATE_UNKNOWN
-from homeassistant.core import HomeAssistant
+from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE, STATE_UNKNOWN
+from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -27,6 +28,9 @@ STOP_BUTTON = "button.evnnovator_demo_driver_1_stop_charging"
 STATUS = "sensor.evnnovator_demo_driver_1_session_status"
 PLANNED_STOP = "sensor.evnnovator_demo_driver_1_planned_stop"
 LIMIT_STOP_FAILED = "binary_sensor.evnnovator_demo_driver_1_limit_stop_failed"
+STARTED = "sensor.evnnovator_demo_driver_1_session_started"
+SESSION_ENERGY = "sensor.evnnovator_demo_driver_1_session_energy"
+DURATION = "sensor.evnnovator_demo_driver_1_session_duration"
 POWER_KW = 7.4
 
 pytestmark = pytest.mark.freeze_time("2026-11-23T08:00:00+00:00")
@@ -280,3 +284,39 @@ async def test_the_sessions_own_limit_shows_as_the_planned_stop(
     record = config_entry.runtime_data.data.book.entry(watch.session_id)
     assert record is not None
     assert record.autostop == 2
+
+
+async def test_a_session_seen_from_pending_to_its_end_never_moves_back(
+    hass: HomeAssistant, simulator: Simulator, config_entry: MockConfigEntry, clock: VirtualClock
+) -> None:
+    """Session started and the energy's last reset keep one value from PENDING to the end, and
+    the duration only grows: it counts until the reading was true, which never passes the end."""
+    seen: dict[str, list[object]] = {"started": [], "last_reset": [], "duration": []}
+
+    @callback
+    def note(event: Event[EventStateChangedData]) -> None:
+        state = event.data["new_state"]
+        if state is None or state.state in {STATE_UNKNOWN, STATE_UNAVAILABLE}:
+            return
+        if state.entity_id == STARTED:
+            seen["started"].append(state.state)
+        elif state.entity_id == SESSION_ENERGY:
+            seen["last_reset"].append(state.attributes.get("last_reset"))
+        else:
+            seen["duration"].append(float(state.state))
+
+    async_track_state_change_event(hass, [STARTED, SESSION_ENERGY, DURATION], note)
+    session_id = simulator.start_session(DEMO_AUTH_ID)
+    watch = SessionWatch(config_entry, simulator, session_id)
+    # An idle account is polled at the idle pace: look at once, while the session is PENDING.
+    await config_entry.runtime_data.coordinator.async_refresh()
+    assert hass.states.get(STATUS).state == "pending"
+    await clock.run_until(clock.now() + timedelta(minutes=20), stop_when=lambda: False)
+    await hass.services.async_call("button", "press", {ATTR_ENTITY_ID: STOP_BUTTON}, blocking=True)
+    await run_to_the_end(clock, watch)
+
+    assert len(set(seen["started"])) == 1
+    assert len(set(seen["last_reset"])) == 1
+    durations = seen["duration"]
+    assert len(durations) > 3
+    assert all(later >= earlier for earlier, later in pairwise(durations))

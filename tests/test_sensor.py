@@ -70,6 +70,11 @@ async def test_no_session_yet(
     status = hass.states.get("sensor.evnnovator_driver_without_sessions_session_status")
     assert status is not None
     assert status.state == STATE_UNKNOWN
+    # Both totals alike: nothing counted yet is not 0.00 kWh beside an unknown cost.
+    for total in ("total_energy", "total_cost"):
+        state = hass.states.get(f"sensor.evnnovator_driver_without_sessions_{total}")
+        assert state is not None
+        assert state.state == STATE_UNKNOWN
 
 
 async def test_unknown_status_is_unknown_and_logged_once(

@@ -83,8 +83,15 @@ def _status(view: AccountView) -> str | None:
     return None if known is None else known.value.lower()
 
 
-def _duration_minutes(session: Session) -> float | None:
-    seconds = session.elapsed(dt_util.utcnow())
+def _duration_minutes(view: AccountView) -> float | None:
+    """The minutes until the reading was true, as the energy counts them.
+
+    Not until now: a poll after the session's real end would count minutes that its end then
+    takes back.
+    """
+    if view.session is None:
+        return None
+    seconds = view.session.elapsed(view.measured_at or dt_util.utcnow())
     return None if seconds is None else round(seconds / 60, 1)
 
 
@@ -126,7 +133,14 @@ def _charger(session: Session) -> str | None:
 
 
 def _session_start(view: AccountView) -> datetime | None:
-    return None if view.session is None else view.session.start
+    """When the session began: its creation, which stays.
+
+    OCPI's start moves from the creation (PENDING) to the moment it charges (ACTIVE), which
+    would read as a second start.
+    """
+    if view.session is None:
+        return None
+    return view.session.created or view.session.start
 
 
 def _session_currency(view: AccountView) -> str | None:
@@ -260,7 +274,7 @@ SENSORS: tuple[EvnnovatorSensorEntityDescription, ...] = (
         device_class=SensorDeviceClass.DURATION,
         native_unit_of_measurement=UnitOfTime.MINUTES,
         suggested_display_precision=0,
-        value_fn=_of_session(_duration_minutes),
+        value_fn=_duration_minutes,
     ),
     EvnnovatorSensorEntityDescription(
         key="average_power",
@@ -298,7 +312,10 @@ SENSORS: tuple[EvnnovatorSensorEntityDescription, ...] = (
         native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
         state_class=SensorStateClass.TOTAL_INCREASING,
         suggested_display_precision=2,
-        value_fn=lambda view: round(view.total_energy, 4),
+        # Unknown before the first session, as Total cost (which has no currency until then).
+        value_fn=lambda view: (
+            None if view.session is None and not view.total_energy else round(view.total_energy, 4)
+        ),
         available_fn=always,
     ),
     EvnnovatorSensorEntityDescription(
