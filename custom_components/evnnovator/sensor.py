@@ -174,7 +174,8 @@ def cost_with_tax(view: AccountView) -> CostWithTax | None:
     if session.total_cost_with_tax is not None:
         return CostWithTax(session.total_cost_with_tax, None)
     if view.session_bill is not None:
-        return CostWithTax(view.session_bill, None)
+        # To the cent, as Last session billed cost shows it.
+        return CostWithTax(round(view.session_bill, 2), None)
     if view.tax_ratio is None or session.total_cost is None:
         return None
     return CostWithTax(round(session.total_cost * view.tax_ratio, 2), view.tax_ratio)
