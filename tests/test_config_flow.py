@@ -24,6 +24,7 @@ from custom_components.evnnovator.const import (
     CONF_AUTH_SCHEME,
     CONF_BASE_URL,
     CONF_CHARGING_INTERVAL,
+    CONF_COST_LIMIT_WITH_TAX,
     CONF_IDLE_INTERVAL,
     CONF_TOKEN_UID,
     DOMAIN,
@@ -906,3 +907,41 @@ async def test_options_error_keeps_a_cleared_token_uid_cleared(
 
     assert result["errors"] == {CONF_CHARGING_INTERVAL: "charging_slower_than_idle"}
     assert suggested_values(result["data_schema"]) == typed
+
+
+@pytest.mark.parametrize(
+    ("ticked", "saved"),
+    [
+        pytest.param(True, {CONF_COST_LIMIT_WITH_TAX: True}, id="on"),
+        pytest.param(False, {}, id="off_removes"),
+        pytest.param(None, {}, id="absent_removes"),
+    ],
+)
+async def test_options_cost_limit_with_tax(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    ticked: bool | None,
+    saved: dict[str, bool],
+) -> None:
+    """Off by default (before tax, as before the option); kept only when on; shown as saved."""
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    assert CONF_COST_LIMIT_WITH_TAX in result["data_schema"].schema
+    assert CONF_COST_LIMIT_WITH_TAX not in suggested_values(result["data_schema"])
+    intervals = {CONF_CHARGING_INTERVAL: 30.0, CONF_IDLE_INTERVAL: 300.0}
+    option = {} if ticked is None else {CONF_COST_LIMIT_WITH_TAX: ticked}
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**intervals, **option}
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert init_integration.options == {
+        CONF_CHARGING_INTERVAL: 30,
+        CONF_IDLE_INTERVAL: 300,
+        **saved,
+    }
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    assert suggested_values(result["data_schema"]).get(CONF_COST_LIMIT_WITH_TAX) == (
+        True if ticked else None
+    )

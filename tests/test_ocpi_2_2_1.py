@@ -92,9 +92,22 @@ def shown(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, Any]:
     return seen
 
 
+# The one figure a 2.2.1 session says itself: its cost with tax (its Price's incl_vat), which a
+# 2.1.1 session's cost with tax is estimated from the latest bill for.
+OWN_FIGURE = "cost_with_tax"
+
+
+def assert_own_figure(old: tuple[str, dict[str, Any]], new: tuple[str, dict[str, Any]]) -> None:
+    """2.2.1's cost with tax is the session's own; 2.1.1's unknown or the same to the cent."""
+    assert new[1]["estimated"] is False
+    if old[0] != "unknown":
+        assert abs(float(old[0]) - float(new[0])) <= 0.01
+
+
 def assert_the_same(hass: HomeAssistant, entries: dict[str, MockConfigEntry]) -> None:
     old, new = (shown(hass, entries[dialect]) for dialect in (OCPI_2_1_1, OCPI_2_2_1))
     assert len(old) > 20
+    assert_own_figure(old.pop(OWN_FIGURE), new.pop(OWN_FIGURE))
     differences = {key: (old[key], new.get(key)) for key in old if old[key] != new.get(key)}
     assert differences == {}, differences
     assert set(new) == set(old)

@@ -21,6 +21,7 @@ from .book import Bill
 from .charger import ChargerStatusCoordinator
 from .const import (
     CONF_CHARGING_INTERVAL,
+    CONF_COST_LIMIT_WITH_TAX,
     CONF_IDLE_INTERVAL,
     DEFAULT_CHARGING_INTERVAL,
     DEFAULT_IDLE_INTERVAL,
@@ -99,6 +100,7 @@ class Account:
             refresh=self.coordinator.async_refresh,
             save=lambda: self._save(SAVE_DELAY),
             redraw=self._redraw,
+            cost_with_tax=entry.options.get(CONF_COST_LIMIT_WITH_TAX, False),
         )
         self.billing = SessionBilling(
             hass,
@@ -252,6 +254,7 @@ class Account:
         if session is not None and latest is not None and latest.session_id == session.id:
             rate = self.meter.rate_kw(session.start)
         currency = None if session is None else session.currency
+        entry = None if session is None else book.entry(session.id)
         return AccountView(
             online=coordinator.last_update_success,
             session=session,
@@ -262,9 +265,12 @@ class Account:
             armed=limits.armed,
             limit_failed=limits.failed,
             limits=limits.limits,
+            plan_tax_ratio=limits.tax_ratio,
             total_energy=book.total_energy,
             total_cost=None if currency is None else book.total_cost(currency),
             bill=book.last_bill,
+            session_bill=None if entry is None else entry.billed_cost,
+            tax_ratio=None if session is None else book.tax_ratio(session),
             evse=self.charger.data,
             tariff=self.price.data,
         )
@@ -282,6 +288,8 @@ class Account:
         self.events.billed(bill)
         if change.first_changed_hour is not None:
             self.statistics.import_hours(self.data.book, change.first_changed_hour)
+        # The bill teaches the tax ratio, which a cost limit with tax counts with.
+        self.limits.replan()
         self._changed()
 
     def _give_up_bill(self, session: Session) -> None:

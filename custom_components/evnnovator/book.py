@@ -599,6 +599,21 @@ class SessionBook:
         entry.autostop = kwh
         return True
 
+    def tax_ratio(self, session: Session) -> float | None:
+        """What `session`'s cost with tax is to its cost before tax; None while not known.
+
+        The session's own, where it says its cost with tax; else the latest bill's, if it is
+        in the session's currency (tax differs between countries): no ratio of its own is kept,
+        the bill is, across restarts.
+        """
+        own = _ratio(session.total_cost_with_tax, session.total_cost)
+        if own is not None:
+            return own
+        bill = self.last_bill
+        if bill is None or bill.tax is None or bill.currency != session.currency:
+            return None
+        return _ratio(bill.cost, bill.cost_before_tax)
+
     @property
     def total_energy(self) -> float:
         """Energy (kWh) of every session seen: the sum of the hours."""
@@ -768,6 +783,13 @@ class SessionBook:
             amount.cost = {key: value for key, value in amount.cost.items() if abs(value) > _NOISE}
             if not amount.energy and not amount.cost:
                 del self._retired[hour]
+
+
+def _ratio(with_tax: float | None, before_tax: float | None) -> float | None:
+    """With tax over before tax; None without both, or before anything was charged."""
+    if with_tax is None or not before_tax or with_tax < before_tax:
+        return None
+    return with_tax / before_tax
 
 
 def _opening(energy: float, cost: Mapping[str, float]) -> HourAmount:

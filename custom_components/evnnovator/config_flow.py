@@ -16,6 +16,7 @@ from homeassistant.const import CONF_TOKEN
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.data_entry_flow import section
 from homeassistant.helpers.selector import (
+    BooleanSelector,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
@@ -43,6 +44,7 @@ from .const import (
     CONF_AUTH_SCHEME,
     CONF_BASE_URL,
     CONF_CHARGING_INTERVAL,
+    CONF_COST_LIMIT_WITH_TAX,
     CONF_IDLE_INTERVAL,
     CONF_TOKEN_UID,
     DEFAULT_CHARGING_INTERVAL,
@@ -362,7 +364,7 @@ def _interval_errors(options: Mapping[str, int]) -> dict[str, str]:
 
 
 class EvnnovatorOptionsFlow(OptionsFlowWithReload):
-    """How often to poll, while charging and while idle; the token that START uses by default."""
+    """The polling intervals, START's default token, the Cost limit with or without tax."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Show the options; each interval in its range, charging polled at least as often."""
@@ -375,6 +377,9 @@ class EvnnovatorOptionsFlow(OptionsFlowWithReload):
             # Optional: an emptied field removes the token rather than saving "".
             if token_uid := user_input.get(CONF_TOKEN_UID, "").strip():
                 options[CONF_TOKEN_UID] = token_uid
+            # Kept only when on: off is the default, as entries made before the option have it.
+            if user_input.get(CONF_COST_LIMIT_WITH_TAX):
+                options[CONF_COST_LIMIT_WITH_TAX] = True
             if not (errors := _interval_errors(options)):
                 return self.async_create_entry(data=options)
         current = {
@@ -389,6 +394,7 @@ class EvnnovatorOptionsFlow(OptionsFlowWithReload):
                 probatio.Required(CONF_IDLE_INTERVAL): _INTERVAL,
                 # Plain text: a charging token's uid names the token, it is no secret.
                 probatio.Optional(CONF_TOKEN_UID): TextSelector(),
+                probatio.Optional(CONF_COST_LIMIT_WITH_TAX): BooleanSelector(),
             }
         )
         return self.async_show_form(

@@ -38,6 +38,8 @@ CONF_CHARGING_INTERVAL: Final = "charging_interval"
 CONF_IDLE_INTERVAL: Final = "idle_interval"
 # The uid of the driver's charging token (RFID card or app), which START_SESSION names.
 CONF_TOKEN_UID: Final = "token_uid"  # noqa: S105 -- an option key, not a secret
+# Whether the Cost limit is an amount with tax (off: before tax, as the session's running cost).
+CONF_COST_LIMIT_WITH_TAX: Final = "cost_limit_with_tax"
 
 # Seconds one API request may take before it counts as failed.
 REQUEST_TIMEOUT: Final = 10.0

@@ -1,7 +1,10 @@
 """Stops a charging session at an energy or cost limit, at the moment it is reached.
 
 The energy limit is the first reached of the Energy limit entity's and the session's own (the
-energy it was started with, which the operator was asked to stop at by itself).
+energy it was started with, which the operator was asked to stop at by itself). The cost limit
+counts before tax, as the session's running cost does, or with the option with tax: the session's
+cost and price per kWh times the tax ratio (the session's own, else the latest bill's); without a
+ratio yet, it counts before tax, and the plan says so.
 
 Waiting for the poll that sees the limit crossed would overshoot by up to a meter interval's
 worth of energy. Instead each reading plans the STOP (forecast.plan_stop: from the meter value's
@@ -64,12 +67,14 @@ class LimitController:
         refresh: Callable[[], Awaitable[None]],
         save: Callable[[], None],
         redraw: Callable[[], None],
+        cost_with_tax: bool = False,
     ) -> None:
         """Start with no limits: the number entities restore them before the first plan.
 
         `energy_price` gives the tariff's price per kWh in a currency, where known: it prices
         the cost limit before the session shows its own cost per kWh. `save` keeps the limits
-        noted in the book; `redraw` shows a new plan.
+        noted in the book; `redraw` shows a new plan. `cost_with_tax`: the cost limit is an
+        amount with tax.
         """
         self._hass = hass
         self._control = control
@@ -80,6 +85,7 @@ class LimitController:
         self._refresh = refresh
         self._save = save
         self._redraw = redraw
+        self._cost_with_tax = cost_with_tax
         self.limits = Limits()
         self.ready = False
         """Whether the limits were restored: until then nothing is planned nor noted."""
@@ -88,6 +94,8 @@ class LimitController:
         self.armed: StopPlan | None = None
         """What will stop the running session, as shown: the plan, its moment steady to the
         minute (see `steady`)."""
+        self.tax_ratio: float | None = None
+        """The tax ratio the cost limit of the plan counts with; None: before tax."""
         self._session: Session | None = None
         self._stop_timer: CALLBACK_TYPE | None = None
         self._refresh_timer: CALLBACK_TYPE | None = None
@@ -136,7 +144,7 @@ class LimitController:
         """Plan, from a new reading, when the running session must be stopped."""
         self._cancel_timers()
         shown = self.armed if self._session is not None and self._session.id == session.id else None
-        self._session, self.plan, self.armed = session, None, None
+        self._session, self.plan, self.armed, self.tax_ratio = session, None, None, None
         control = self._control
         entry = self._data.book.entry(session.id)
         if not self.ready or not session.is_charging or entry is None or control.sent(session.id):
@@ -151,21 +159,25 @@ class LimitController:
         reading = meter.latest
         if reading is None or reading.session_id != session.id:
             return
+        ratio = self._data.book.tax_ratio(session) if self._cost_with_tax else None
         # The session's own limit (START's) counts as the Energy limit does: our STOP goes out
-        # before the operator's autostop, which notices it only at a meter value.
+        # before the operator's autostop, which notices it only at a meter value. The session's
+        # cost and its price per kWh are before tax: a limit with tax is reached when the cost
+        # before tax reaches the limit over the ratio.
         plan = plan_stop(
             reading,
             meter.rate_kw(session.start),
             replace(
                 self.limits,
                 energy_kwh=entry.stop_energy or 0.0,
+                cost=self.limits.cost / (ratio or 1.0),
                 price_per_kwh=self._energy_price(session.currency),
             ),
             self._operator.latency,
         )
         if plan is None:
             return
-        self.plan, self.armed = plan, steady(shown, plan)
+        self.plan, self.armed, self.tax_ratio = plan, steady(shown, plan), ratio
         now = dt_util.utcnow()
         send_at = plan.send_at
         if (retry_at := control.retry_at(session.id)) is not None:

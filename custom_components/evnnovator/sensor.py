@@ -155,11 +155,54 @@ def _charging_power(view: AccountView) -> float | None:
 
 
 def _planned_stop_attributes(view: AccountView) -> Mapping[str, Any] | None:
-    """Which limit, and when its STOP goes out (earlier by the operator's stop latency)."""
+    """Which limit, and when its STOP goes out (earlier by the operator's stop latency).
+
+    For the cost limit, whether it counts with tax: with the option, once a ratio is known.
+    """
     plan, armed = view.plan, view.armed
     if plan is None or armed is None:
         return None
-    return {"limit": armed.limit, "stop_command_at": plan.send_at}
+    attributes: dict[str, Any] = {"limit": armed.limit, "stop_command_at": plan.send_at}
+    if armed.limit == "cost":
+        attributes["tax_included"] = view.plan_tax_ratio is not None
+    return attributes
+
+
+@dataclass(frozen=True, slots=True)
+class CostWithTax:
+    """The session's cost with tax, and whether it is the running cost times a ratio."""
+
+    amount: float
+    tax_ratio: float | None
+    """The ratio the running cost was multiplied by; None: the session's or the bill's figure."""
+
+
+def cost_with_tax(view: AccountView) -> CostWithTax | None:
+    """The session's own figure with tax, else its bill's, else the running cost times the ratio.
+
+    None without a currency, or while no ratio is known and the session is not billed.
+    """
+    session = view.session
+    if session is None or not session.currency:
+        return None
+    if session.total_cost_with_tax is not None:
+        return CostWithTax(session.total_cost_with_tax, None)
+    if view.session_bill is not None:
+        # To the cent, as Last session billed cost shows it.
+        return CostWithTax(round(view.session_bill, 2), None)
+    if view.tax_ratio is None or session.total_cost is None:
+        return None
+    return CostWithTax(round(session.total_cost * view.tax_ratio, 2), view.tax_ratio)
+
+
+def _cost_with_tax_attributes(view: AccountView) -> Mapping[str, Any] | None:
+    """Whether the amount is an estimate, and the tax ratio it was estimated with."""
+    cost = cost_with_tax(view)
+    if cost is None:
+        return None
+    if cost.tax_ratio is None:
+        return {"estimated": False}
+    return {"estimated": True, "tax_ratio": round(cost.tax_ratio, 4)}
 
 
 def _billed_cost(view: AccountView) -> float | None:
@@ -255,6 +298,19 @@ SENSORS: tuple[EvnnovatorSensorEntityDescription, ...] = (
         last_reset_fn=_session_start,
         # The operator's running figure excludes tax: the bill (Last session billed cost) has it.
         attributes_fn=lambda view: None if view.session is None else {"tax_included": False},
+    ),
+    # The cost with tax before the bill: the session's own figure where it says one, else its
+    # bill's once billed, else the running cost times the tax ratio the latest bill showed.
+    EvnnovatorSensorEntityDescription(
+        key="cost_with_tax",
+        translation_key="cost_with_tax",
+        device_class=SensorDeviceClass.MONETARY,
+        state_class=SensorStateClass.TOTAL,
+        suggested_display_precision=2,
+        value_fn=lambda view: None if (cost := cost_with_tax(view)) is None else cost.amount,
+        unit_fn=_session_currency,
+        last_reset_fn=_session_start,
+        attributes_fn=_cost_with_tax_attributes,
     ),
     EvnnovatorSensorEntityDescription(
         key="started",

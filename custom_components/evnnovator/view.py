@@ -39,12 +39,18 @@ class AccountView:
     """A limit's STOP of the running session kept failing."""
     limits: Limits
     """The limits in force (0 is off)."""
+    plan_tax_ratio: float | None
+    """The tax ratio the planned cost limit counts with; None: before tax."""
     total_energy: float
     """kWh of every session seen, each once."""
     total_cost: float | None
     """The cost of every session seen in the currency of the latest one; None without one."""
     bill: Bill | None
     """The latest bill taken in."""
+    session_bill: float | None
+    """What the bill of `session` says it cost, tax included; None until it is billed."""
+    tax_ratio: float | None
+    """What the cost of `session` with tax is to its cost before tax; None while not known."""
     evse: Evse | None
     """The latest session's charger as its status poll last read it."""
     tariff: Tariff | None

@@ -195,6 +195,8 @@ class Session:
     raw: dict[str, Any] = field(repr=False, compare=False, hash=False)
     out_of_range: tuple[str, ...] = field(default=(), compare=False, hash=False)
     """Fields whose timestamp was too far off to be true: they read as None."""
+    total_cost_with_tax: float | None = None
+    """The running cost with tax, where the session says it (a 2.2.1 Price's `incl_vat`)."""
 
     def as_dict(self) -> dict[str, Any]:
         """The session as plain JSON data: times as ISO 8601 strings, None where the API had none.
@@ -423,4 +425,5 @@ def parse_session(value: Any) -> Session:
         ),
         raw=dict(data.raw),
         out_of_range=tuple(data.out_of_range),
+        total_cost_with_tax=data.amount("total_cost", with_tax=True),
     )
