@@ -145,8 +145,8 @@ async def assert_stopped_at(
     [stop] = stop_requests(simulator)
     assert stop.status == 200
     assert stop.body == {"session_id": watch.session_id}
-    # Sent as the limit is reached (a first stop knows no latency): not at a later meter value,
-    # as the operator's autostop would.
+    # Sent as the limit is reached, less the low-end latency a first stop assumes: not at a
+    # later meter value, as the operator's autostop would.
     assert abs((stop.at - crossed_at).total_seconds()) <= PLAN_SECONDS
     delivered = simulator.delivered_kwh(watch.session_id)
     assert limit <= delivered <= limit + FIRST_STOP_OVER_KWH
