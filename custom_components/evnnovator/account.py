@@ -30,6 +30,7 @@ from .coordinator import EvnnovatorCoordinator
 from .device import async_register_account_device
 from .events import SessionEvents
 from .forecast import MeterTrack
+from .idle import IdleWatch
 from .limits import LimitController
 from .price import TariffCoordinator
 from .statistics import HourlyStatistics
@@ -69,6 +70,7 @@ class Account:
         self._store = store
         self.data = data
         self.meter = MeterTrack(data.operator)
+        self.idle = IdleWatch()
         self.coordinator = EvnnovatorCoordinator(hass, entry, client, self)
         self.price = TariffCoordinator(hass, entry, client)
         self.charger = ChargerStatusCoordinator(hass, entry, client)
@@ -168,6 +170,15 @@ class Account:
     def _take(self, reading: Reading) -> timedelta:
         session = reading.session
         learned = self.meter.take(reading)
+        idle_began = self.idle.take(
+            None if session is None else session.id,
+            active=session is not None and session.is_charging,
+            kwh=None if session is None else session.kwh,
+            start=None if session is None else session.start,
+            at=reading.measured_at,
+            now=reading.fetched_at,
+            cadence=self.data.operator.cadence,
+        )
         pace = self._pace(reading)
         self._next_poll_at = reading.fetched_at + pace
         book = self.data.book
@@ -185,6 +196,8 @@ class Account:
         change = book.observe(session, reading.measured_at, first_run=self._first_run)
         self._first_run = False
         self.events.announce(change, session, reading.fetched_at)
+        if idle_began and self.idle.idle_since is not None:
+            self.events.idle(session, self.idle.idle_since, reading.fetched_at)
         if change.first_changed_hour is not None:
             self.statistics.import_hours(book, change.first_changed_hour)
         # 2. What the control room learns from the session (the stop latency; the autostop
@@ -250,6 +263,7 @@ class Account:
             measured_at=None if coordinator.data is None else coordinator.data.measured_at,
             rate_kw=rate,
             stopping=session is not None and self.control.stopping(session),
+            idle_since=self.idle.idle_since,
             plan=limits.plan,
             armed=limits.armed,
             limit_failed=limits.failed,
