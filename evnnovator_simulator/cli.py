@@ -88,9 +88,7 @@ def _add_operator_arguments(parser: argparse.ArgumentParser) -> None:
         type=float,
         help="the car stops drawing at this energy; the session stays ACTIVE (idle)",
     )
-    group.add_argument(
-        "--car-resumes-after", type=float, help="seconds later the car draws again"
-    )
+    group.add_argument("--car-resumes-after", type=float, help="seconds later the car draws again")
 
 
 def settings_from_args(args: argparse.Namespace) -> SimulatorSettings:

@@ -58,6 +58,9 @@ async def test_an_autostop_above_a_full_car_never_ends_the_session(sim_env: SimE
 async def test_control_sets_the_car(sim_env: SimEnv) -> None:
     reply = await sim_env.control("POST", "operator", {"car_full_kwh": 5, "car_resumes_after": 60})
     assert reply.status == 200
-    assert (sim_env.sim.operator().car_full_kwh, sim_env.sim.operator().car_resumes_after) == (5, 60)
+    assert (sim_env.sim.operator().car_full_kwh, sim_env.sim.operator().car_resumes_after) == (
+        5,
+        60,
+    )
     reply = await sim_env.control("POST", "operator", {"car_full_kwh": -5})
     assert reply.status == 400
