@@ -147,3 +147,44 @@ def test_a_standby_draw_is_idle_and_a_real_one_is_not() -> None:
     # A pending (not ACTIVE) session is never idle.
     assert not watch.take("s", active=False, kwh=6.0, start=T0, at=at, now=at, cadence=60.0)
     assert not watch.idle
+
+
+async def test_a_restart_keeps_the_idle_period(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: Simulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Restarted while idle: idle at the first poll, and the period is not announced again."""
+    events = idle_events(hass)
+    await new_session(hass, freezer, simulator, car_full_kwh=1.0)
+    for _ in range(60):
+        await advance(hass, freezer, 30)
+    assert hass.states.get(STATUS).state == "idle"
+    assert len(events) == 1
+
+    assert await hass.config_entries.async_reload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get(STATUS).state == "idle"
+    assert hass.states.get(CHARGING).state == STATE_OFF
+    for _ in range(60):
+        await advance(hass, freezer, 30)
+    assert hass.states.get(STATUS).state == "idle"
+    assert len(events) == 1
+
+
+def test_what_is_kept_reads_back() -> None:
+    """as_dict and back: the same session, steps and idle period."""
+    watch = IdleWatch()
+    for minute in range(0, 40):
+        at = T0 + timedelta(minutes=minute)
+        watch.take(
+            "s", active=True, kwh=min(minute * 0.1, 1.0), start=T0, at=at, now=at, cadence=60.0
+        )
+    assert watch.idle
+    again = IdleWatch(watch.as_dict())
+    assert again.as_dict() == watch.as_dict()
+    assert again.idle_since == watch.idle_since
+    at = T0 + timedelta(minutes=41)
+    assert not again.take("s", active=True, kwh=1.0, start=T0, at=at, now=at, cadence=60.0)
+    assert again.idle

@@ -30,7 +30,6 @@ from .coordinator import EvnnovatorCoordinator
 from .device import async_register_account_device
 from .events import SessionEvents
 from .forecast import MeterTrack
-from .idle import IdleWatch
 from .limits import LimitController
 from .price import TariffCoordinator
 from .statistics import HourlyStatistics
@@ -70,7 +69,7 @@ class Account:
         self._store = store
         self.data = data
         self.meter = MeterTrack(data.operator)
-        self.idle = IdleWatch()
+        self.idle = data.idle
         self.coordinator = EvnnovatorCoordinator(hass, entry, client, self)
         self.price = TariffCoordinator(hass, entry, client)
         self.charger = ChargerStatusCoordinator(hass, entry, client)
@@ -170,6 +169,7 @@ class Account:
     def _take(self, reading: Reading) -> timedelta:
         session = reading.session
         learned = self.meter.take(reading)
+        was_idle = self.idle.idle
         idle_began = self.idle.take(
             None if session is None else session.id,
             active=session is not None and session.is_charging,
@@ -212,7 +212,7 @@ class Account:
         self.limits.evaluate(session)
         if (entry := book.entry(session.id)) is not None:
             self.billing.follow(session, entry)
-        if change.changed:
+        if change.changed or self.idle.idle != was_idle:
             self._save(SAVE_DELAY)
         elif learned:
             self._save(LEARNED_SAVE_DELAY)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 # Below this, energy is a car's standby draw (12 V battery, electronics), not charging...
 IDLE_POWER_KW = 0.2
@@ -45,12 +46,26 @@ class _Step:
 class IdleWatch:
     """Follows the latest session's energy; says whether it is idle, and when that began."""
 
-    def __init__(self) -> None:
-        """Knowing nothing: no session is idle until a whole window shows it."""
-        self._session_id: str | None = None
-        self._steps: list[_Step] = []
-        self.idle_since: datetime | None = None
+    def __init__(self, stored: dict[str, Any] | None = None) -> None:
+        """Start from what `as_dict` returned before (kept across restarts: an idle period is
+        announced once), or knowing nothing: no session is idle until a whole window shows it.
+        """
+        stored = stored or {}
+        self._session_id: str | None = stored.get("session_id")
+        self._steps = [
+            _Step(datetime.fromisoformat(at), float(kwh)) for at, kwh in stored.get("steps", [])
+        ]
+        since = stored.get("idle_since")
+        self.idle_since: datetime | None = None if since is None else datetime.fromisoformat(since)
         """When the energy last flowed, while the session is idle; None while it is not."""
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-able, to keep across restarts."""
+        return {
+            "session_id": self._session_id,
+            "steps": [[step.at.isoformat(), step.kwh] for step in self._steps],
+            "idle_since": None if self.idle_since is None else self.idle_since.isoformat(),
+        }
 
     @property
     def idle(self) -> bool:
