@@ -176,7 +176,7 @@ async def test_a_restart_keeps_the_idle_period(
 def test_what_is_kept_reads_back() -> None:
     """as_dict and back: the same session, steps and idle period."""
     watch = IdleWatch()
-    for minute in range(0, 40):
+    for minute in range(40):
         at = T0 + timedelta(minutes=minute)
         watch.take(
             "s", active=True, kwh=min(minute * 0.1, 1.0), start=T0, at=at, now=at, cadence=60.0

@@ -47,8 +47,10 @@ class IdleWatch:
     """Follows the latest session's energy; says whether it is idle, and when that began."""
 
     def __init__(self, stored: dict[str, Any] | None = None) -> None:
-        """Start from what `as_dict` returned before (kept across restarts: an idle period is
-        announced once), or knowing nothing: no session is idle until a whole window shows it.
+        """Start from what `as_dict` returned before, or knowing nothing.
+
+        Kept across restarts, so that an idle period is announced once; knowing nothing, no
+        session is idle until a whole window shows it.
         """
         stored = stored or {}
         self._session_id: str | None = stored.get("session_id")
