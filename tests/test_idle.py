@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import STATE_OFF, STATE_ON
 from homeassistant.core import Event, HomeAssistant
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -33,12 +34,19 @@ def idle_events(hass: HomeAssistant) -> list[Event]:
 
 async def new_session(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, simulator: Simulator, **car: float
-) -> None:
-    """A session of `car` (operator fields), seen by the integration at once."""
+) -> datetime:
+    """A session of `car` (operator fields), seen by the integration soon; when it started.
+
+    Off the polls' beat, as a real meter is: a meter value fetched the instant it was taken
+    reads as a record modified at every request (no cadence to learn).
+    """
     simulator.set_operator(OperatorProfile.realistic(power_kw=7.4, **car))
     simulator.start_session(DEMO_AUTH_ID, status="ACTIVE")
+    started = dt_util.utcnow()
+    await advance(hass, freezer, 7)
     await advance(hass, freezer, 30)
     assert hass.states.get(STATUS).state == "active"
+    return started
 
 
 @pytest.mark.parametrize("meter_interval", [15.0, 60.0, 300.0])
@@ -69,13 +77,16 @@ async def test_idle_once_the_car_is_full(
 ) -> None:
     """Full at 2 kWh (16 minutes at 7.4 kW): Charging turns off within the idle window, once."""
     events = idle_events(hass)
-    await new_session(hass, freezer, simulator, meter_interval=meter_interval, car_full_kwh=2.0)
-    full_at = T0 + timedelta(hours=2 / 7.4)
-    window = idle_window(init_integration.runtime_data.data.operator.cadence)
+    started = await new_session(
+        hass, freezer, simulator, meter_interval=meter_interval, car_full_kwh=2.0
+    )
+    full_at = started + timedelta(hours=2 / 7.4)
+    data = init_integration.runtime_data.data
+    window = data.idle.window(data.operator.cadence)
     while hass.states.get(CHARGING).state == STATE_ON:
         assert events == []
         await advance(hass, freezer, 30)
-    now = T0 + (freezer.time_to_freeze - T0.replace(tzinfo=None))  # type: ignore[operator]
+    now = dt_util.utcnow()
     # Late by at most the window, one meter interval (the first flat value) and a poll.
     assert now - full_at <= timedelta(seconds=window + meter_interval + 60)
     assert hass.states.get(STATUS).state == "idle"
@@ -188,3 +199,27 @@ def test_what_is_kept_reads_back() -> None:
     at = T0 + timedelta(minutes=41)
     assert not again.take("s", active=True, kwh=1.0, start=T0, at=at, now=at, cadence=60.0)
     assert again.idle
+
+
+async def test_a_slower_meter_than_the_last_chargers_does_not_trip(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: Simulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A minute's meter learned, then a charger with a value every 5 minutes: never idle."""
+    events = idle_events(hass)
+    await new_session(hass, freezer, simulator, meter_interval=60.0)
+    for _ in range(20):
+        await advance(hass, freezer, 30)
+    assert init_integration.runtime_data.data.operator.cadence == 60.0
+    await new_session(hass, freezer, simulator, meter_interval=300.0)
+    for _ in range(60):
+        await advance(hass, freezer, 30)
+        assert hass.states.get(CHARGING).state == STATE_ON
+    assert events == []
+    # The operator's cadence still says a minute; the window takes this meter's own gaps: a
+    # value a few seconds late, or one missed, does not read as a full car.
+    data = init_integration.runtime_data.data
+    assert data.operator.cadence == 60.0
+    assert data.idle.window(data.operator.cadence) == 600.0

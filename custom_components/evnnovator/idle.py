@@ -8,13 +8,17 @@ least once per interval, so while charging a window of two intervals always hold
 rule trips only when a value is a whole interval late (a slow 300 s meter: 10 minutes). Five
 minutes at least, so that a Wh meter's standby steps and a 2-decimal meter's rounding do not
 count as charging, while the slowest real charging (1.4 kW) moves any meter 0.1 kWh in it.
-Until the operator's cadence is known (its first session), 15 minutes: slow meters are common.
+Public chargers differ: until this session's own meter has shown how often its energy rises
+(the operator's cadence is learned across chargers), 15 minutes, and then never less than two of
+its own gaps: a slower meter than the last charger's does not trip it.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+import statistics
 from typing import Any
 
 # Below this, energy is a car's standby draw (12 V battery, electronics), not charging...
@@ -26,6 +30,8 @@ METER_STEP_KWH = 0.01
 MIN_WINDOW = 300.0
 WINDOW_METER_VALUES = 2
 UNKNOWN_CADENCE_WINDOW = 900.0
+# The session's own gaps between rises of its energy kept (the latest).
+OWN_GAPS = 10
 
 
 def idle_window(cadence: float | None) -> float:
@@ -57,6 +63,10 @@ class IdleWatch:
         self._steps = [
             _Step(datetime.fromisoformat(at), float(kwh)) for at, kwh in stored.get("steps", [])
         ]
+        self._gaps: deque[float] = deque(
+            (float(gap) for gap in stored.get("gaps", [])), maxlen=OWN_GAPS
+        )
+        """Seconds between the session's rises of energy while it charged."""
         since = stored.get("idle_since")
         self.idle_since: datetime | None = None if since is None else datetime.fromisoformat(since)
         """When the energy last flowed, while the session is idle; None while it is not."""
@@ -66,6 +76,7 @@ class IdleWatch:
         return {
             "session_id": self._session_id,
             "steps": [[step.at.isoformat(), step.kwh] for step in self._steps],
+            "gaps": list(self._gaps),
             "idle_since": None if self.idle_since is None else self.idle_since.isoformat(),
         }
 
@@ -73,6 +84,13 @@ class IdleWatch:
     def idle(self) -> bool:
         """Whether the latest session is ACTIVE and its car draws nothing."""
         return self.idle_since is not None
+
+    def window(self, cadence: float | None) -> float:
+        """The idle window for this session, its own meter's gaps considered."""
+        if not self._gaps:
+            return max(idle_window(cadence), UNKNOWN_CADENCE_WINDOW)
+        own = WINDOW_METER_VALUES * statistics.median(self._gaps)
+        return max(idle_window(cadence), own)
 
     def take(
         self,
@@ -91,6 +109,7 @@ class IdleWatch:
         """
         if session_id != self._session_id:
             self._session_id, self._steps, self.idle_since = session_id, [], None
+            self._gaps.clear()
         if not active or kwh is None:
             # Not charging (pending, stopped): energy is expected not to flow.
             self._steps, self.idle_since = [], None
@@ -98,8 +117,11 @@ class IdleWatch:
         if not self._steps and start is not None and start < at:
             self._steps.append(_Step(start, 0.0))
         if not self._steps or kwh > self._steps[-1].kwh:
+            if self._steps and not self.idle:
+                # A gap across an idle period is the car's pause, not the meter's.
+                self._gaps.append((at - self._steps[-1].at).total_seconds())
             self._steps.append(_Step(at, kwh))
-        window = idle_window(cadence)
+        window = self.window(cadence)
         since = now - timedelta(seconds=window)
         before = [step for step in self._steps if step.at <= since]
         if not before:
