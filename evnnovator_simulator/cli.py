@@ -83,6 +83,12 @@ def _add_operator_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--taper-kwh", type=float, help="energy the battery still takes once tapering"
     )
+    group.add_argument(
+        "--car-full-kwh",
+        type=float,
+        help="the car stops drawing at this energy; the session stays ACTIVE (idle)",
+    )
+    group.add_argument("--car-resumes-after", type=float, help="seconds later the car draws again")
 
 
 def settings_from_args(args: argparse.Namespace) -> SimulatorSettings:

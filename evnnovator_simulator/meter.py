@@ -17,6 +17,49 @@ _ZERO = timedelta(0)
 def energy_kwh(profile: OperatorProfile, elapsed: timedelta) -> float:
     """Return the energy delivered `elapsed` after charging began.
 
+    The car's own stop (`car_full_kwh`) holds the energy still, for ever or until it draws again
+    (`car_resumes_after`): the charger's curve then goes on where it left off.
+    """
+    full = _car_full_at(profile)
+    if full is not None and profile.car_full_kwh is not None:
+        resumes = profile.car_resumes_after
+        if full <= elapsed and (resumes is None or elapsed <= full + timedelta(seconds=resumes)):
+            # The target itself while paused: its time is rounded to the microsecond.
+            return profile.car_full_kwh
+    return _charger_energy_kwh(profile, _drawing_time(profile, elapsed))
+
+
+def time_to_reach(profile: OperatorProfile, kwh: float) -> timedelta | None:
+    """Return how long after charging began the energy reaches `kwh`, None if it never does."""
+    reach = _charger_time_to_reach(profile, kwh)
+    full = _car_full_at(profile)
+    if reach is None or full is None or reach <= full:
+        return reach
+    if profile.car_resumes_after is None:
+        return None
+    return reach + timedelta(seconds=profile.car_resumes_after)
+
+
+def _car_full_at(profile: OperatorProfile) -> timedelta | None:
+    """When the car stops drawing; None if it never does (no such stop, or never reached)."""
+    if profile.car_full_kwh is None:
+        return None
+    return _charger_time_to_reach(profile, profile.car_full_kwh)
+
+
+def _drawing_time(profile: OperatorProfile, elapsed: timedelta) -> timedelta:
+    """The time the car has drawn energy, `elapsed` after charging began (its pause left out)."""
+    full = _car_full_at(profile)
+    if full is None or elapsed <= full:
+        return elapsed
+    if profile.car_resumes_after is None:
+        return full
+    return max(full, elapsed - timedelta(seconds=profile.car_resumes_after))
+
+
+def _charger_energy_kwh(profile: OperatorProfile, elapsed: timedelta) -> float:
+    """The energy after `elapsed` of drawing: the charger's curve.
+
     Full power up to `taper_from_kwh`, then the power decays exponentially with the energy still
     missing, so the energy tends to taper_from_kwh + taper_kwh without reaching it.
     """
@@ -30,8 +73,8 @@ def energy_kwh(profile: OperatorProfile, elapsed: timedelta) -> float:
     return knee + profile.taper_kwh * -math.expm1(-(hours - knee / power) / tau)
 
 
-def time_to_reach(profile: OperatorProfile, kwh: float) -> timedelta | None:
-    """Return how long after charging began the energy reaches `kwh`, None if it never does."""
+def _charger_time_to_reach(profile: OperatorProfile, kwh: float) -> timedelta | None:
+    """How long the car draws until the charger's curve reaches `kwh`; None if it never does."""
     power = profile.power_kw
     if kwh <= 0:
         return _ZERO

@@ -70,6 +70,12 @@ class OperatorProfile:
     taper_kwh: float = 10.0
     """Energy the battery still takes once tapering: the session tends to
     taper_from_kwh + taper_kwh and never reaches it."""
+    car_full_kwh: float | None = None
+    """The car stops drawing at this energy (full, or paused by the car): the session stays
+    ACTIVE, the meter goes on sending the same energy (None: the car draws until stopped)."""
+    car_resumes_after: float | None = None
+    """Seconds after it stopped drawing that the car draws again, as before, with no second
+    stop (a paused car; None: it never does)."""
 
     def __post_init__(self) -> None:
         """Reject a profile that would make the operator answer nonsense."""
@@ -91,7 +97,7 @@ class OperatorProfile:
             raise ValueError(f"completion must be one of {COMPLETIONS}, not {self.completion!r}")
         if self.autostop not in AUTOSTOPS:
             raise ValueError(f"autostop must be one of {AUTOSTOPS}, not {self.autostop!r}")
-        for name in ("taper_from_kwh", "stop_spread"):
+        for name in ("taper_from_kwh", "stop_spread", "car_full_kwh", "car_resumes_after"):
             if getattr(self, name) is not None:
                 check_number(name, getattr(self, name))
         if self.taper_kwh == 0:
@@ -108,6 +114,10 @@ class OperatorProfile:
         if self.taper_from_kwh is not None:
             ceiling = self.taper_from_kwh + self.taper_kwh
             power += f" tapering from {self.taper_from_kwh:g} kWh towards {ceiling:g} kWh"
+        if self.car_full_kwh is not None:
+            power += f", the car stops drawing at {self.car_full_kwh:g} kWh"
+            if self.car_resumes_after is not None:
+                power += f" and draws again {self.car_resumes_after:g} s later"
         meter = (
             f"meter every {self.meter_interval:g} s" if self.meter_interval else "continuous meter"
         )

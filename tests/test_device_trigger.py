@@ -19,6 +19,7 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.evnnovator.const import (
     DOMAIN,
+    EVENT_CHARGING_IDLE,
     EVENT_SESSION_COMPLETED,
     EVENT_SESSION_STARTED,
 )
@@ -31,6 +32,7 @@ STRINGS = Path(__file__).parent.parent / "custom_components" / "evnnovator" / "s
 TRIGGERS = [
     ("charging_started", EVENT_SESSION_STARTED),
     ("charging_stopped", EVENT_SESSION_COMPLETED),
+    ("charging_idle", EVENT_CHARGING_IDLE),
 ]
 
 pytestmark = pytest.mark.freeze_time("2026-11-23T08:00:00+00:00")
@@ -98,7 +100,7 @@ async def test_both_triggers_are_listed(
         key=lambda trigger: trigger["type"],
     ) == [
         {"platform": "device", "domain": DOMAIN, "device_id": device_id, "type": trigger_type}
-        for trigger_type, _ in TRIGGERS
+        for trigger_type, _ in sorted(TRIGGERS)
     ]
 
 
@@ -128,10 +130,9 @@ async def test_trigger_fires_on_its_event_for_its_device(
     """Only the trigger's own event, with the account's device id, runs the automation."""
     device_id = account_device_id(hass, init_integration)
     await set_up_automation(hass, device_id, trigger_type)
-    [other_event] = [other for _, other in TRIGGERS if other != event_type]
-
     hass.bus.async_fire(event_type, event_data("another-device"))
-    hass.bus.async_fire(other_event, event_data(device_id))
+    for other_event in (other for _, other in TRIGGERS if other != event_type):
+        hass.bus.async_fire(other_event, event_data(device_id))
     await hass.async_block_till_done()
     assert [call for call in service_calls if call.domain == "test"] == []
 

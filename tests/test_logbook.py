@@ -23,6 +23,7 @@ from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.evnnovator.const import (
     DOMAIN,
+    EVENT_CHARGING_IDLE,
     EVENT_SESSION_BILLED,
     EVENT_SESSION_COMPLETED,
     EVENT_SESSION_STARTED,
@@ -64,7 +65,12 @@ def describers(hass: HomeAssistant) -> dict[str, Callable[[Any], dict[str, str]]
         registered[event_type] = describe
 
     async_describe_events(hass, describe_event)
-    assert set(registered) == {EVENT_SESSION_STARTED, EVENT_SESSION_COMPLETED, EVENT_SESSION_BILLED}
+    assert set(registered) == {
+        EVENT_SESSION_STARTED,
+        EVENT_SESSION_COMPLETED,
+        EVENT_SESSION_BILLED,
+        EVENT_CHARGING_IDLE,
+    }
     return registered
 
 
@@ -116,6 +122,23 @@ def test_started(hass: HomeAssistant, device_id: str) -> None:
         "name": DEVICE_NAME,
         "message": "started charging",
         "icon": "mdi:battery-charging",
+    }
+
+
+@pytest.mark.parametrize(
+    ("energy", "message"),
+    [
+        (10.2, "stopped drawing energy at 10.2 kWh, the session still runs"),
+        (None, "stopped drawing energy, the session still runs"),
+    ],
+)
+def test_idle(hass: HomeAssistant, device_id: str, energy: float | None, message: str) -> None:
+    """The car is done (or paused) while the session runs: at which energy, when known."""
+    data = {**COMPLETED, "status": "ACTIVE", "energy": energy, "device_id": device_id}
+    assert describe(hass, EVENT_CHARGING_IDLE, data) == {
+        "name": DEVICE_NAME,
+        "message": message,
+        "icon": "mdi:battery-clock-outline",
     }
 
 

@@ -71,6 +71,7 @@ class Account:
         self._store = store
         self.data = data
         self.meter = MeterTrack(data.operator)
+        self.idle = data.idle
         self.coordinator = EvnnovatorCoordinator(hass, entry, client, self)
         self.price = TariffCoordinator(hass, entry, client)
         self.charger = ChargerStatusCoordinator(hass, entry, client)
@@ -178,6 +179,16 @@ class Account:
     def _take(self, reading: Reading) -> timedelta:
         session = reading.session
         learned = self.meter.take(reading)
+        was_idle = self.idle.idle
+        idle_began = self.idle.take(
+            None if session is None else session.id,
+            active=session is not None and session.is_charging,
+            kwh=None if session is None else session.kwh,
+            start=None if session is None else session.start,
+            at=reading.measured_at,
+            now=reading.fetched_at,
+            cadence=self.data.operator.cadence,
+        )
         pace = self._pace(reading)
         self._next_poll_at = reading.fetched_at + pace
         book = self.data.book
@@ -195,6 +206,8 @@ class Account:
         change = book.observe(session, reading.measured_at, first_run=self._first_run)
         self._first_run = False
         self.events.announce(change, session, reading.fetched_at)
+        if idle_began and self.idle.idle_since is not None:
+            self.events.idle(session, self.idle.idle_since, reading.fetched_at)
         if change.first_changed_hour is not None:
             self.statistics.import_hours(book, change.first_changed_hour)
         # 2. What the control room learns from the session (the stop latency; the autostop
@@ -209,7 +222,7 @@ class Account:
         self.limits.evaluate(session)
         if (entry := book.entry(session.id)) is not None:
             self.billing.follow(session, entry)
-        if change.changed:
+        if change.changed or self.idle.idle != was_idle:
             self._save(SAVE_DELAY)
         elif learned:
             self._save(LEARNED_SAVE_DELAY)
@@ -261,6 +274,7 @@ class Account:
             measured_at=None if coordinator.data is None else coordinator.data.measured_at,
             rate_kw=rate,
             stopping=session is not None and self.control.stopping(session),
+            idle_since=self.idle.idle_since,
             plan=limits.plan,
             armed=limits.armed,
             limit_failed=limits.failed,

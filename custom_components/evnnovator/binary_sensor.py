@@ -40,8 +40,11 @@ CHARGING = EvnnovatorBinarySensorEntityDescription(
     key="charging",
     translation_key="charging",
     device_class=BinarySensorDeviceClass.BATTERY_CHARGING,
-    # On while the latest session is ACTIVE: the status says so, not the end time.
-    is_on_fn=lambda view: view.session is not None and view.session.is_charging,
+    # On while the latest session is ACTIVE and energy flows: the status says so, not the end
+    # time; a full or paused car (idle) is not charging, though the session runs on.
+    is_on_fn=lambda view: (
+        view.session is not None and view.session.is_charging and view.idle_since is None
+    ),
 )
 
 # On when a limit's STOP kept failing: the car may still be charging past the limit. Beside

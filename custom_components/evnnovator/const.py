@@ -59,3 +59,5 @@ MAX_ENERGY_LIMIT_KWH: Final = 200.0
 EVENT_SESSION_STARTED: Final = "evnnovator_session_started"
 EVENT_SESSION_COMPLETED: Final = "evnnovator_session_completed"
 EVENT_SESSION_BILLED: Final = "evnnovator_session_billed"
+# Fired once per idle period: the session runs on, but its car stopped drawing (full or paused).
+EVENT_CHARGING_IDLE: Final = "evnnovator_charging_idle"

@@ -1,4 +1,4 @@
-"""Device triggers of the account's device: a charging session started or stopped.
+"""Device triggers of the account's device: a charging session started, went idle, stopped.
 
 They are event triggers on the session events, narrowed to the device, so that an automation
 built in the UI needs neither the event names nor the device id in the event's data.
@@ -19,7 +19,7 @@ from homeassistant.const import (
 )
 import probatio
 
-from .const import DOMAIN, EVENT_SESSION_COMPLETED, EVENT_SESSION_STARTED
+from .const import DOMAIN, EVENT_CHARGING_IDLE, EVENT_SESSION_COMPLETED, EVENT_SESSION_STARTED
 
 if TYPE_CHECKING:
     from homeassistant.core import CALLBACK_TYPE, HomeAssistant
@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 TRIGGER_EVENTS: Final[dict[str, str]] = {
     "charging_started": EVENT_SESSION_STARTED,
     "charging_stopped": EVENT_SESSION_COMPLETED,
+    # The car is done (or paused) while the session runs on: idle fees may start.
+    "charging_idle": EVENT_CHARGING_IDLE,
 }
 
 TRIGGER_SCHEMA: Final = DEVICE_TRIGGER_BASE_SCHEMA.extend(
@@ -38,7 +40,7 @@ TRIGGER_SCHEMA: Final = DEVICE_TRIGGER_BASE_SCHEMA.extend(
 
 
 async def async_get_triggers(hass: HomeAssistant, device_id: str) -> list[dict[str, Any]]:
-    """Both triggers, for any device of the integration.
+    """Every trigger, for any device of the integration.
 
     Home Assistant asks only about devices of this integration's entries, and each entry has
     just the one device: its driver account.

@@ -1,4 +1,7 @@
-"""The account's events: a session started, completed, was billed; each fired once.
+"""The account's events: a session started, went idle, completed, was billed.
+
+Started, completed and billed are fired once per session; idle once per idle period (the car
+stopped drawing while the session runs on: full, or paused).
 
 The book decides what is due (`Change.announcements`, a bill taken in); this says it on the
 event bus, with the device and the entry, for device triggers, automations and the logbook.
@@ -10,7 +13,12 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from .book import Announcement
-from .const import EVENT_SESSION_BILLED, EVENT_SESSION_COMPLETED, EVENT_SESSION_STARTED
+from .const import (
+    EVENT_CHARGING_IDLE,
+    EVENT_SESSION_BILLED,
+    EVENT_SESSION_COMPLETED,
+    EVENT_SESSION_STARTED,
+)
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -42,14 +50,7 @@ class SessionEvents:
         entry = change.entry
         for announcement in change.announcements:
             event_type = _EVENTS[announcement]
-            data: dict[str, Any] = self._source | {
-                "session_id": session.id,
-                "energy": session.kwh,
-                "cost": session.total_cost,
-                "currency": session.currency,
-                "duration": session.elapsed(fetched_at),
-                "status": session.status,
-            }
+            data = self._session_data(session, fetched_at)
             if event_type == EVENT_SESSION_COMPLETED and entry is not None:
                 # The session's own limit (START's) or the Energy limit, whichever came first.
                 if (energy_limit := entry.stop_energy) is not None:
@@ -63,6 +64,23 @@ class SessionEvents:
                     data["stopped_by"] = entry.stop.by
             _LOGGER.debug("Session %s: %s", session.id, event_type)
             self._hass.bus.async_fire(event_type, data)
+
+    def idle(self, session: Session, idle_since: datetime, fetched_at: datetime) -> None:
+        """Announce that the running session's car stopped drawing (at `idle_since`)."""
+        data = self._session_data(session, fetched_at) | {"idle_since": idle_since.isoformat()}
+        _LOGGER.debug("Session %s: %s", session.id, EVENT_CHARGING_IDLE)
+        self._hass.bus.async_fire(EVENT_CHARGING_IDLE, data)
+
+    def _session_data(self, session: Session, fetched_at: datetime) -> dict[str, Any]:
+        """What every session event says of the session."""
+        return self._source | {
+            "session_id": session.id,
+            "energy": session.kwh,
+            "cost": session.total_cost,
+            "currency": session.currency,
+            "duration": session.elapsed(fetched_at),
+            "status": session.status,
+        }
 
     def billed(self, bill: Bill) -> None:
         """Announce a session's bill."""

@@ -28,7 +28,13 @@ from homeassistant.helpers.translation import (
     async_get_translations,
 )
 
-from .const import DOMAIN, EVENT_SESSION_BILLED, EVENT_SESSION_COMPLETED, EVENT_SESSION_STARTED
+from .const import (
+    DOMAIN,
+    EVENT_CHARGING_IDLE,
+    EVENT_SESSION_BILLED,
+    EVENT_SESSION_COMPLETED,
+    EVENT_SESSION_STARTED,
+)
 
 if TYPE_CHECKING:
     from homeassistant.components.logbook.models import LazyEventPartialState
@@ -40,6 +46,7 @@ type Message = Callable[[Wording, Mapping[str, Any]], str]
 STARTED_ICON = "mdi:battery-charging"
 COMPLETED_ICON = "mdi:check-circle-outline"
 BILLED_ICON = "mdi:receipt-text"
+IDLE_ICON = "mdi:battery-clock-outline"
 # The name when the device is gone (the entry was removed after the event was recorded).
 FALLBACK_NAME = "EVnnovator"
 # hassfest allows flat, free keys only in "common"; ours all start with "logbook_".
@@ -157,6 +164,7 @@ def async_describe_events(
         DOMAIN, EVENT_SESSION_COMPLETED, describing(completed_message, COMPLETED_ICON)
     )
     async_describe_event(DOMAIN, EVENT_SESSION_BILLED, describing(billed_message, BILLED_ICON))
+    async_describe_event(DOMAIN, EVENT_CHARGING_IDLE, describing(idle_message, IDLE_ICON))
 
 
 def started_message(wording: Wording, data: Mapping[str, Any]) -> str:
@@ -185,6 +193,13 @@ def completed_message(wording: Wording, data: Mapping[str, Any]) -> str:
     elif (limit := data.get("energy_limit")) is not None:
         message += ", " + _against_limit(wording, data.get("overshoot"), limit)
     return message
+
+
+def idle_message(wording: Wording, data: Mapping[str, Any]) -> str:
+    """E.g. "stopped drawing energy at 10.2 kWh, the session still runs" (the energy if known)."""
+    if (energy := data.get("energy")) is None:
+        return wording.text("idle")
+    return wording.text("idle_at", energy=wording.kwh(energy))
 
 
 def billed_message(wording: Wording, data: Mapping[str, Any]) -> str:

@@ -37,10 +37,16 @@ if TYPE_CHECKING:
 # Read-only polling: the coordinator does the requests, entities only read its data.
 PARALLEL_UPDATES = 0
 
-# OCPI's statuses, and "stopping": a STOP was accepted and the session runs on until the
-# charger has stopped (from 5 s to a minute or more).
+# OCPI's statuses, and two of a running session's: "stopping", a STOP was accepted and the
+# session runs on until the charger has stopped (from 5 s to a minute or more); "idle", the
+# session is ACTIVE but its car draws nothing (full or paused), which OCPI does not tell apart.
 STATUS_STOPPING = "stopping"
-STATUS_OPTIONS = [*(status.value.lower() for status in SessionStatus), STATUS_STOPPING]
+STATUS_IDLE = "idle"
+STATUS_OPTIONS = [
+    *(status.value.lower() for status in SessionStatus),
+    STATUS_STOPPING,
+    STATUS_IDLE,
+]
 # Below this much charging time, energy over time says more about meter lag than about power.
 MIN_AVERAGING_SECONDS = 60.0
 # A text too long for a state (Home Assistant refuses it) is shortened; this attribute has it all.
@@ -79,6 +85,8 @@ def _status(view: AccountView) -> str | None:
         return None
     if view.stopping:
         return STATUS_STOPPING
+    if view.idle_since is not None:
+        return STATUS_IDLE
     known = view.session.known_status
     return None if known is None else known.value.lower()
 

@@ -17,6 +17,7 @@ from homeassistant.helpers.storage import Store
 from .book import SessionBook
 from .const import DOMAIN
 from .forecast import OperatorModel
+from .idle import IdleWatch
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -40,6 +41,8 @@ class AccountData:
     """Nothing was stored before: the latest session may be old news."""
     pending_bills: dict[str, dict[str, Any]] = field(default_factory=dict)
     """The bills still awaited, by session id (see billing.PendingBill)."""
+    idle: IdleWatch = field(default_factory=IdleWatch)
+    """The latest session's recent energy, and whether it is idle (announced once)."""
 
 
 class AccountStore(Store[dict[str, Any]]):
@@ -76,6 +79,7 @@ class AccountStore(Store[dict[str, Any]]):
             token_uids=dict(stored.get("token_uids") or {}),
             first_run=False,
             pending_bills=dict(stored.get("pending_bills") or {}),
+            idle=IdleWatch(stored.get("idle")),
         )
 
     @staticmethod
@@ -86,6 +90,7 @@ class AccountStore(Store[dict[str, Any]]):
             "operator": data.operator.as_dict(),
             "token_uids": dict(data.token_uids),
             "pending_bills": dict(data.pending_bills),
+            "idle": data.idle.as_dict(),
         }
 
     async def _async_migrate_func(
@@ -108,4 +113,6 @@ class AccountStore(Store[dict[str, Any]]):
             "token_uids": dict(old_data.get("token_uids") or {}),
             # The first release kept no awaited bill: the latest session's is asked for again.
             "pending_bills": {},
+            # Nor did it watch for an idle car.
+            "idle": IdleWatch().as_dict(),
         }

@@ -31,6 +31,9 @@ class AccountView:
     """The charging power between the latest distinct meter values of `session`; None unknown."""
     stopping: bool
     """A STOP was accepted and the session runs on until the charger has stopped."""
+    idle_since: datetime | None
+    """When energy last flowed, while the session is ACTIVE but its car draws nothing (full or
+    paused, see idle.py); None otherwise."""
     plan: StopPlan | None
     """The STOP a limit planned for the running session."""
     armed: StopPlan | None

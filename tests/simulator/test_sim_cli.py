@@ -163,6 +163,10 @@ def test_operator_flags() -> None:
             "40",
             "--taper-kwh",
             "15",
+            "--car-full-kwh",
+            "35",
+            "--car-resumes-after",
+            "900",
         ]
     )
     assert cli.settings_from_args(args).operator == OperatorProfile(
@@ -177,6 +181,8 @@ def test_operator_flags() -> None:
         autostop="exact",
         taper_from_kwh=40.0,
         taper_kwh=15.0,
+        car_full_kwh=35.0,
+        car_resumes_after=900.0,
     )
 
 

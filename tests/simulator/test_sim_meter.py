@@ -165,3 +165,51 @@ def test_time_to_reach_inverts_energy(power: float, knee: float, tail: float, sh
     assert reach is not None
     # timedelta keeps whole microseconds: allow that much energy at full power.
     assert math.isclose(energy_kwh(profile, reach), target, rel_tol=1e-9, abs_tol=power * 1e-9)
+
+
+FULL_AT_2 = OperatorProfile(power_kw=6.0, car_full_kwh=2.0)
+PAUSED = OperatorProfile(power_kw=6.0, car_full_kwh=2.0, car_resumes_after=600.0)
+
+
+def test_a_full_car_stops_drawing_at_its_energy() -> None:
+    """20 minutes at 6 kW make 2 kWh; from then on the energy stays, and more is never reached."""
+    assert energy_kwh(FULL_AT_2, 10 * MINUTE) == pytest.approx(1.0)
+    assert energy_kwh(FULL_AT_2, 20 * MINUTE) == pytest.approx(2.0)
+    assert energy_kwh(FULL_AT_2, timedelta(days=1)) == pytest.approx(2.0)
+    assert time_to_reach(FULL_AT_2, 1.5) == 15 * MINUTE
+    assert time_to_reach(FULL_AT_2, 2.0) == 20 * MINUTE
+    assert time_to_reach(FULL_AT_2, 2.01) is None
+
+
+def test_a_paused_car_draws_again_where_it_left_off() -> None:
+    assert energy_kwh(PAUSED, 25 * MINUTE) == pytest.approx(2.0)
+    assert energy_kwh(PAUSED, 30 * MINUTE) == pytest.approx(2.0)
+    assert energy_kwh(PAUSED, 40 * MINUTE) == pytest.approx(3.0)
+    assert time_to_reach(PAUSED, 3.0) == 40 * MINUTE
+    assert time_to_reach(PAUSED, 1.0) == 10 * MINUTE
+
+
+def test_a_car_full_beyond_the_taper_never_stops_drawing() -> None:
+    """The taper tends to 42 kWh: a car full at 50 kWh is never reached, the curve is as ever."""
+    profile = OperatorProfile(power_kw=22.0, taper_from_kwh=30.0, taper_kwh=12.0, car_full_kwh=50)
+    day = timedelta(days=1)
+    assert energy_kwh(profile, day) == energy_kwh(TAPERED, day)
+    assert time_to_reach(profile, 41.0) == time_to_reach(TAPERED, 41.0)
+
+
+@given(
+    power=st.floats(min_value=0.5, max_value=350),
+    full=st.floats(min_value=0.01, max_value=100),
+    pause=st.one_of(st.none(), st.floats(min_value=0, max_value=86400)),
+    first_s=st.floats(min_value=0, max_value=10 * 86400),
+    more_s=st.floats(min_value=0, max_value=86400),
+)
+def test_energy_with_a_car_stop_is_monotone_and_never_above_it_while_paused(
+    power: float, full: float, pause: float | None, first_s: float, more_s: float
+) -> None:
+    profile = OperatorProfile(power_kw=power, car_full_kwh=full, car_resumes_after=pause)
+    earlier = energy_kwh(profile, seconds(first_s))
+    later = energy_kwh(profile, seconds(first_s + more_s))
+    assert 0 <= earlier <= later
+    if pause is None:
+        assert later <= full * (1 + 1e-9)

@@ -33,6 +33,8 @@ def test_default_profile_is_the_exact_operator() -> None:
         "autostop": "exact",
         "taper_from_kwh": None,
         "taper_kwh": 10.0,
+        "car_full_kwh": None,
+        "car_resumes_after": None,
     }
     assert SimulatorSettings().operator == profile
 
@@ -75,6 +77,8 @@ def test_realistic_profile() -> None:
         ({"autostop": "never"}, "autostop"),
         ({"taper_from_kwh": -5.0}, "taper_from_kwh"),
         ({"taper_kwh": 0.0}, "taper_kwh"),
+        ({"car_full_kwh": -1.0}, "car_full_kwh"),
+        ({"car_resumes_after": float("inf")}, "car_resumes_after"),
     ],
 )
 def test_profile_rejects_nonsense(kwargs: dict[str, Any], match: str) -> None:
@@ -216,6 +220,12 @@ async def test_control_operator_unknown_driver(sim_env: SimEnv) -> None:
             "7.4 kW tapering from 30 kWh towards 42 kWh, meter every 60 s (+5 s), kwh to 2"
             " decimals, stop 5-45 s after STOP (seed 0), COMPLETED at the next meter value,"
             " autostop seen at a meter value",
+        ),
+        (
+            OperatorProfile(power_kw=50.0, car_full_kwh=30.0, car_resumes_after=600.0),
+            "50 kW, the car stops drawing at 30 kWh and draws again 600 s later, continuous"
+            " meter, kwh to 3 decimals, stop 5 s after STOP, COMPLETED at the stop, autostop"
+            " exact",
         ),
     ],
 )
