@@ -14,6 +14,7 @@ from pathlib import Path
 import signal
 import subprocess
 import sys
+from typing import Any
 
 from playwright.sync_api import (
     Browser,
@@ -24,6 +25,8 @@ from playwright.sync_api import (
     sync_playwright,
 )
 import pytest
+
+from evnnovator_simulator import DEMO_AUTH_ID_NEW, DEMO_TOKEN
 
 from .home_assistant import HomeAssistantApi
 from .processes import ProcessGroup, descendants, free_port, still_running, wait_until
@@ -143,6 +146,35 @@ def running_simulator(
     ]
     with _running("the simulator", command, log, api.is_up, guard):
         yield api
+
+
+@contextlib.contextmanager
+def new_driver_account(
+    home_assistant: HomeAssistantApi, simulator: SimulatorApi, ready: Callable[[], bool]
+) -> Iterator[dict[str, Any]]:
+    """The demo driver without a session, added through the config flow at `simulator`.
+
+    Polled every 10 s while charging (a STOP shows within seconds) and every minute idle;
+    yielded once `ready()` says its entities are back from the options' reload. Removed again
+    afterwards: the other tests expect their own account alone.
+    """
+    entry = home_assistant.add_config_entry(
+        "evnnovator",
+        {
+            "auth_id": DEMO_AUTH_ID_NEW,
+            "token": DEMO_TOKEN,
+            "advanced": {"base_url": simulator.base_url, "auth_scheme": "bearer"},
+        },
+        {},  # it has no session yet: add it anyway
+    )
+    try:
+        home_assistant.set_options(
+            entry["entry_id"], {"charging_interval": 10, "idle_interval": 60}
+        )
+        wait_until("the account's entities", lambda: ready() or None, timeout=30)
+        yield entry
+    finally:
+        home_assistant.remove_config_entry(entry["entry_id"])
 
 
 @pytest.fixture(scope="session")

@@ -16,9 +16,9 @@ import homeassistant
 import pytest
 import yaml
 
-from evnnovator_simulator import DEMO_AUTH_ID_NEW, DEMO_TOKEN
+from evnnovator_simulator import DEMO_AUTH_ID_NEW
 
-from .conftest import ProcessGuard, running_simulator
+from .conftest import ProcessGuard, new_driver_account, running_simulator
 from .home_assistant import HomeAssistantApi
 from .processes import wait_until
 from .simulator_api import SimulatorApi
@@ -165,33 +165,11 @@ def quick_simulator(workdir: Path, process_guard: ProcessGuard) -> Iterator[Simu
 
 @pytest.fixture
 def account(home_assistant: HomeAssistantApi, quick_simulator: SimulatorApi) -> Iterator[str]:
-    """The driver without a session, added through the config flow; its device's id.
-
-    Removed again afterwards: the other tests expect their own account alone.
-    """
-    entry = home_assistant.add_config_entry(
-        "evnnovator",
-        {
-            "auth_id": DEMO_AUTH_ID_NEW,
-            "token": DEMO_TOKEN,
-            "advanced": {"base_url": quick_simulator.base_url, "auth_scheme": "bearer"},
-        },
-        {},  # it has no session yet: add it anyway
-    )
-    try:
-        # A STOP shows within seconds (a session started elsewhere shows at a refresh).
-        home_assistant.set_options(
-            entry["entry_id"], {"charging_interval": 10, "idle_interval": 60}
-        )
-        # The options reload the entry: its entities come back, unavailable for a moment.
-        wait_until(
-            "the account's entities",
-            lambda: home_assistant.states().get(CHARGING) == "off" or None,
-            timeout=30,
-        )
+    """The driver without a session, added through the config flow; its device's id."""
+    with new_driver_account(
+        home_assistant, quick_simulator, lambda: home_assistant.states().get(CHARGING) == "off"
+    ):
         yield home_assistant.render_template(f"{{{{ device_id('{CHARGING}') }}}}")
-    finally:
-        home_assistant.remove_config_entry(entry["entry_id"])
 
 
 @pytest.fixture

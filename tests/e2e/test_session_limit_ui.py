@@ -15,10 +15,10 @@ from typing import Any
 from playwright.sync_api import Page, expect
 import pytest
 
-from evnnovator_simulator import DEMO_AUTH_ID_NEW, DEMO_TOKEN
+from evnnovator_simulator import DEMO_AUTH_ID_NEW
 from evnnovator_simulator.site import DEMO_EVSE_UID, DEMO_LOCATION_ID
 
-from .conftest import ProcessGuard, running_simulator
+from .conftest import ProcessGuard, new_driver_account, running_simulator
 from .home_assistant import HomeAssistantApi
 from .processes import wait_until
 from .simulator_api import SimulatorApi
@@ -49,32 +49,13 @@ def fast_simulator(workdir: Path, process_guard: ProcessGuard) -> Iterator[Simul
 
 @pytest.fixture
 def account(home_assistant: HomeAssistantApi, fast_simulator: SimulatorApi) -> Iterator[str]:
-    """The driver without a session, added through the config flow; its entry id.
-
-    Removed again afterwards: the other tests expect their own account alone.
-    """
-    entry = home_assistant.add_config_entry(
-        "evnnovator",
-        {
-            "auth_id": DEMO_AUTH_ID_NEW,
-            "token": DEMO_TOKEN,
-            "advanced": {"base_url": fast_simulator.base_url, "auth_scheme": "bearer"},
-        },
-        {},  # it has no session yet: add it anyway
-    )
-    try:
-        home_assistant.set_options(
-            entry["entry_id"], {"charging_interval": 10, "idle_interval": 60}
-        )
-        # The options reload the entry: its entities come back, unavailable for a moment.
-        wait_until(
-            "the account's entities",
-            lambda: home_assistant.states().get(ENERGY_LIMIT) not in {None, "unavailable"} or None,
-            timeout=30,
-        )
+    """The driver without a session, added through the config flow; its entry id."""
+    with new_driver_account(
+        home_assistant,
+        fast_simulator,
+        lambda: home_assistant.states().get(ENERGY_LIMIT) not in {None, "unavailable"},
+    ) as entry:
         yield entry["entry_id"]
-    finally:
-        home_assistant.remove_config_entry(entry["entry_id"])
 
 
 def test_a_session_started_with_its_own_limit_is_stopped_and_told_at_it(
