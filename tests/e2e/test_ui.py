@@ -268,9 +268,12 @@ def entity_row(scope: Page | Locator, name: str) -> Locator:
     """The row of the entity called `name` in a card.
 
     Its inner text is the state as shown (the name is in its shadow DOM); Playwright's text
-    expectations see both.
+    expectations see both. Found by the name exactly (its `.info` holds it as its title):
+    "Session cost" is not "Session cost with tax".
     """
-    return scope.locator("hui-generic-entity-row").filter(has_text=name)
+    page = scope if isinstance(scope, Page) else scope.page
+    named = page.locator(f'.info[title="{name}"]')
+    return scope.locator("hui-generic-entity-row").filter(has=named)
 
 
 def shown_number(row: Locator) -> float:
