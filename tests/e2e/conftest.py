@@ -74,6 +74,15 @@ class ProcessGuard:
         self.seen |= descendants()
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the tests that drive the browser last.
+
+    Once the browser is up, Playwright's sync API keeps an event loop running in this thread,
+    where the tests that run Home Assistant in-process (pytest-asyncio) cannot start theirs.
+    """
+    items.sort(key=lambda item: "browser" in getattr(item, "fixturenames", ()))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def process_guard() -> Iterator[ProcessGuard]:
     """Turn SIGTERM into a KeyboardInterrupt, so that teardown runs; then check for leftovers."""
