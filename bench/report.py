@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 import statistics
+from typing import Any
 
 METERS_S = (15.0, 60.0, 300.0)
 POWERS_KW = (3.7, 7.4, 22.0, 50.0)
@@ -70,6 +71,15 @@ class Cell:
     def stop_spread(self) -> float | None:
         """The operator profile's `stop_spread`: None draws each stop anew."""
         return None if self.anew else STOP_SPREAD
+
+    def operator(self) -> dict[str, Any]:
+        """The cell's operator knobs, on top of the realistic operator's."""
+        return {
+            "power_kw": self.power_kw,
+            "meter_interval": self.meter_s,
+            "seed": self.seed,
+            "stop_spread": self.stop_spread,
+        }
 
     def over_bound(self) -> float:
         """The most a stop may overshoot: 0.05 kWh or 5 s of energy, whichever is more."""
