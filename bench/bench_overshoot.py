@@ -14,14 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
 import random
-from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant
-from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -34,16 +30,13 @@ from evnnovator_simulator import (
     SimulatorSettings,
 )
 from testkit.requests import polls, stop_requests
-from testkit.vclock import VirtualClock
-from testkit.watch import SessionWatch, set_up, stop_the_demo_session
+from testkit.watch import SessionWatch, after_the_demo_session
 
 from .report import ANEW_CELLS, MAIN_CELLS, RESULTS, SESSIONS, Cell, Run
+from .user import STOP_AT, add_stop_automation, set_value, start_outside
 
-STOP_BUTTON = "button.evnnovator_demo_driver_1_stop_charging"
-CHARGING = "binary_sensor.evnnovator_demo_driver_1_charging"
 ENERGY = "sensor.evnnovator_demo_driver_1_session_energy"
 ENERGY_LIMIT = "number.evnnovator_demo_driver_1_energy_limit"
-STOP_AT = "input_number.stop_at"
 # X is what the session delivers in this many minutes at full power: long enough for the idle
 # poll (300 s) and a few slow meter values to come before it is reached, as in real use.
 X_MINUTES = (12.0, 30.0)
@@ -53,27 +46,6 @@ TAPER_FROM_SHARE = 0.6
 RUN_LIMIT_SECONDS = 4 * 3600
 
 pytestmark = pytest.mark.freeze_time("2026-11-23T08:00:00+00:00")
-
-# Stop the car when the energy reaches the helper's value: what a user writes without us.
-AUTOMATION = {
-    "alias": "Stop the car at X kWh",
-    "triggers": [
-        {
-            "trigger": "template",
-            "value_template": (
-                f"{{{{ states('{ENERGY}') | float(0) >= states('{STOP_AT}') | float(0) }}}}"
-            ),
-        }
-    ],
-    "conditions": [{"condition": "state", "entity_id": CHARGING, "state": "on"}],
-    "actions": [{"action": "button.press", "target": {"entity_id": STOP_BUTTON}}],
-}
-
-
-async def _set_value(hass: HomeAssistant, domain: str, entity_id: str, value: float) -> None:
-    await hass.services.async_call(
-        domain, "set_value", {ATTR_ENTITY_ID: entity_id, "value": value}, blocking=True
-    )
 
 
 @dataclass(frozen=True)
@@ -85,11 +57,11 @@ class Scenario:
 
 
 async def _arm_automation(hass: HomeAssistant, x: float) -> None:
-    await _set_value(hass, "input_number", STOP_AT, x)
+    await set_value(hass, "input_number", STOP_AT, x)
 
 
 async def _arm_energy_limit(hass: HomeAssistant, x: float) -> None:
-    await _set_value(hass, "number", ENERGY_LIMIT, x)
+    await set_value(hass, "number", ENERGY_LIMIT, x)
 
 
 async def _arm_nothing(_hass: HomeAssistant, _x: float) -> None:
@@ -99,8 +71,7 @@ async def _arm_nothing(_hass: HomeAssistant, _x: float) -> None:
 async def _start_outside(
     _hass: HomeAssistant, _entry: MockConfigEntry, simulator: Simulator, _x: float
 ) -> str:
-    """Started outside Home Assistant (an app, a card)."""
-    return simulator.start_session(DEMO_AUTH_ID)
+    return start_outside(simulator)
 
 
 async def _start_with_autostop(
@@ -125,24 +96,14 @@ SCENARIOS = {
 }
 
 
-def _operator(cell: Cell) -> dict[str, Any]:
-    """The cell's operator knobs, on top of the realistic operator's."""
-    return {
-        "power_kw": cell.power_kw,
-        "meter_interval": cell.meter_s,
-        "seed": cell.seed,
-        "stop_spread": cell.stop_spread,
-    }
-
-
 def _settings(cell: Cell) -> SimulatorSettings:
-    return SimulatorSettings.realistic(**_operator(cell))
+    return SimulatorSettings.realistic(**cell.operator())
 
 
 def _tapering(cell: Cell, x: float) -> OperatorProfile:
     """The cell's operator, with a battery that tapers the power before X."""
     return OperatorProfile.realistic(
-        **_operator(cell), taper_from_kwh=x * TAPER_FROM_SHARE, taper_kwh=x
+        **cell.operator(), taper_from_kwh=x * TAPER_FROM_SHARE, taper_kwh=x
     )
 
 
@@ -169,14 +130,9 @@ async def bench_overshoot(  # noqa: PLR0917 (pytest fixtures)
     # Home Assistant draws each coordinator's poll phase (a random microsecond) from the global
     # generator: seeded for each run, so that its figures do not depend on the runs before it.
     random.seed(f"phase-{scenario}-{cell.label}")
-    clock = VirtualClock(hass, freezer)
-    await set_up(hass, config_entry)
-    await stop_the_demo_session(clock, simulator, config_entry)
+    clock = await after_the_demo_session(hass, freezer, simulator, config_entry)
     if scenario == "automation":
-        await async_setup_component(
-            hass, "input_number", {"input_number": {"stop_at": {"min": 0, "max": 200}}}
-        )
-        await async_setup_component(hass, "automation", {"automation": [AUTOMATION]})
+        await add_stop_automation(hass, "Stop the car at X kWh", ENERGY)
     how = SCENARIOS[scenario]
 
     rng = random.Random(f"overshoot-{cell.label}")  # noqa: S311 (the same sessions each time)
@@ -189,13 +145,9 @@ async def bench_overshoot(  # noqa: PLR0917 (pytest fixtures)
         await how.arm(hass, x)
         stops_before, polls_before = len(stop_requests(simulator)), len(polls(simulator))
         session_id = await how.start(hass, config_entry, simulator, x)
-        watch = SessionWatch(config_entry, simulator, session_id)
-        await clock.run_until(
-            clock.now() + timedelta(seconds=RUN_LIMIT_SECONDS),
-            stop_when=watch.completed_and_shown,
+        await SessionWatch(config_entry, simulator, session_id).run_to_its_end(
+            clock, RUN_LIMIT_SECONDS
         )
-        if not watch.completed_and_shown():
-            raise RuntimeError(f"{scenario} {cell.label}: the session did not complete")
         runs.append(
             Run(
                 error_kwh=simulator.delivered_kwh(session_id) - x,

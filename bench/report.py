@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 import statistics
+from typing import Any
 
 METERS_S = (15.0, 60.0, 300.0)
 POWERS_KW = (3.7, 7.4, 22.0, 50.0)
@@ -71,6 +72,15 @@ class Cell:
         """The operator profile's `stop_spread`: None draws each stop anew."""
         return None if self.anew else STOP_SPREAD
 
+    def operator(self) -> dict[str, Any]:
+        """The cell's operator knobs, on top of the realistic operator's."""
+        return {
+            "power_kw": self.power_kw,
+            "meter_interval": self.meter_s,
+            "seed": self.seed,
+            "stop_spread": self.stop_spread,
+        }
+
     def over_bound(self) -> float:
         """The most a stop may overshoot: 0.05 kWh or 5 s of energy, whichever is more."""
         return max(TARGET_OVER_KWH, self.power_kw * TARGET_OVER_SECONDS / 3600)
@@ -89,6 +99,79 @@ MAIN_CELLS = [Cell(meter, power) for meter in METERS_S for power in POWERS_KW] +
 ]
 ANEW_CELLS = [Cell(cell.meter_s, cell.power_kw, cell.taper, anew=True) for cell in MAIN_CELLS]
 CELLS = MAIN_CELLS + ANEW_CELLS
+
+
+BATTERY_SCENARIOS = {
+    "automation": "automation on the car's sensor",
+    "battery_limit_car": "Battery limit, car sensor",
+    "battery_limit_soc": "Battery limit, charger SoC",
+}
+BATTERY_LIMITS = ("battery_limit_car", "battery_limit_soc")
+# Battery limit, from the second session on: the car's true final state of charge within this
+# many percent of X, either side.
+TARGET_BATTERY_PERCENT = 1.0
+
+
+@dataclass(frozen=True)
+class Car:
+    """A car's battery: its usable capacity and the share of the metered energy it stores."""
+
+    battery_kwh: float
+    efficiency: float
+
+    def metered_kwh(self, percent: float) -> float:
+        """The energy on the charger's meter that `percent` of this battery takes."""
+        return percent * self.battery_kwh / 100 / self.efficiency
+
+    def percent_per_minute(self, power_kw: float) -> float:
+        """How fast the battery fills at `power_kw` on the meter."""
+        return power_kw / 60 * self.efficiency / self.battery_kwh * 100
+
+
+AC_CAR = Car(battery_kwh=60.0, efficiency=0.90)
+"""A mid-size car on an AC wallbox or a 22 kW post: about 10 % lost in its on-board charger."""
+DC_CAR = Car(battery_kwh=77.0, efficiency=0.95)
+"""A larger car at a 50 kW DC charger: the charger converts, so the car loses less."""
+
+
+@dataclass(frozen=True)
+class BatteryCell:
+    """One operator (a main-matrix cell) charging one car."""
+
+    operator: Cell
+    car: Car
+
+    @property
+    def label(self) -> str:
+        """E.g. "60s-22kW-60kWh"."""
+        return f"{self.operator.label}-{self.car.battery_kwh:g}kWh"
+
+    @property
+    def name(self) -> str:
+        """E.g. "22 kW, 60 kWh at 90 %", for a table's row."""
+        car = self.car
+        return (
+            f"{self.operator.power_kw:g} kW, {car.battery_kwh:g} kWh at {car.efficiency * 100:g} %"
+        )
+
+
+BATTERY_CELLS = [
+    BatteryCell(Cell(60.0, 7.4), AC_CAR),
+    BatteryCell(Cell(60.0, 22.0), AC_CAR),
+    BatteryCell(Cell(60.0, 50.0), DC_CAR),
+]
+
+
+@dataclass(frozen=True)
+class BatteryRun:
+    """One session stopped at X % battery."""
+
+    error_percent: float
+    """The car's true final state of charge less X: above 0 overshoot, below 0 short of X."""
+    error_kwh: float
+    """The same in metered energy."""
+    stops: int
+    polls: int
 
 
 @dataclass(frozen=True)
@@ -119,28 +202,34 @@ class Results:
 
     runs: dict[tuple[str, Cell], list[Run]] = field(default_factory=dict)
     day: Day | None = None
+    battery: dict[tuple[str, BatteryCell], list[BatteryRun]] = field(default_factory=dict)
 
 
 RESULTS = Results()
 
 
-def _later(runs: list[Run]) -> list[Run]:
+def _later[T](runs: list[T]) -> list[T]:
     """The sessions that count for the targets: from the second on."""
     return runs[1:]
+
+
+def _spread(errors: list[float], decimals: int) -> str:
+    """Median |error| / worst over / worst under."""
+    median = statistics.median(abs(error) for error in errors)
+    return f"{median:.{decimals}f} / {max(errors):+.{decimals}f} / {min(errors):+.{decimals}f}"
+
+
+def _counts(stops: list[int], polls: list[int]) -> str:
+    """The STOPs per session (each count seen) and the mean polls per session."""
+    seen = "/".join(str(n) for n in sorted(set(stops)))
+    return f"{seen} STOP, {statistics.mean(polls):.0f} polls"
 
 
 def _cell_text(runs: list[Run]) -> str:
     later = _later(runs)
     errors = [run.error_kwh for run in later]
-    median = statistics.median(abs(error) for error in errors)
-    over = max(errors)
-    under = min(errors)
-    stops = sorted({run.stops for run in later})
-    polls = statistics.mean(run.polls for run in later)
-    return (
-        f"{median:.3f} / {over:+.3f} / {under:+.3f}<br>"
-        f"{'/'.join(str(n) for n in stops)} STOP, {polls:.0f} polls"
-    )
+    counts = _counts([run.stops for run in later], [run.polls for run in later])
+    return f"{_spread(errors, 3)}<br>{counts}"
 
 
 def overshoot_table(results: Results, cells: list[Cell]) -> list[str]:
@@ -260,7 +349,91 @@ def targets_table(results: Results) -> list[str]:
     if results.day is not None:
         rows += _day_rows(results.day)
     lines = ["| Target (Energy limit, sessions 2 on) | Measured | |", "|---|---|---|"]
-    lines += [f"| {name} | {value} | {'pass' if ok else '**FAIL**'} |" for name, value, ok in rows]
+    lines += [f"| {name} | {value} | {_verdict(ok)} |" for name, value, ok in rows]
+    return lines
+
+
+def _battery_text(runs: list[BatteryRun]) -> str:
+    later = _later(runs)
+    percent = _spread([run.error_percent for run in later], 2)
+    kwh = _spread([run.error_kwh for run in later], 3)
+    counts = _counts([run.stops for run in later], [run.polls for run in later])
+    return f"{percent} %<br>{kwh} kWh<br>{counts}"
+
+
+def battery_table(results: Results) -> list[str]:
+    """Per operator, car and scenario: the final state of charge's error in % and kWh."""
+    scenarios = [key for key in BATTERY_SCENARIOS if any(k[0] == key for k in results.battery)]
+    lines = [
+        "| Power, car | " + " | ".join(BATTERY_SCENARIOS[key] for key in scenarios) + " |",
+        "|---" * (len(scenarios) + 1) + "|",
+    ]
+    for cell in BATTERY_CELLS:
+        texts = [
+            _battery_text(runs) if (runs := results.battery.get((key, cell))) else "-"
+            for key in scenarios
+        ]
+        lines.append(f"| {cell.name} | " + " | ".join(texts) + " |")
+    lines += [
+        "",
+        "Each cell, the car's true final state of charge less X: median |error| / worst over /"
+        f" worst under, of sessions 2 to {SESSIONS}, in % of the battery, then in metered kWh;"
+        " then the STOPs per session and the polls per session.",
+    ]
+    firsts = [
+        runs[0].error_percent
+        for (key, _), runs in results.battery.items()
+        if key in BATTERY_LIMITS and runs
+    ]
+    if firsts:
+        lines.append(
+            "The first session of each Battery limit series (no kWh per percent learned yet)"
+            f" ended between {min(firsts):+.2f} and {max(firsts):+.2f} % from X."
+        )
+    return lines
+
+
+def _battery_rows(results: Results) -> list[tuple[str, str, str]]:
+    rows: list[tuple[str, str, str]] = []
+    bound = TARGET_BATTERY_PERCENT
+    for (key, cell), runs in results.battery.items():
+        later = _later(runs)
+        errors = [run.error_percent for run in later]
+        name = f"{cell.label}, {BATTERY_SCENARIOS[key]}"
+        if key not in BATTERY_LIMITS:
+            # The automation acts on a report minutes old: how many minutes of charging it
+            # overshoots by says so.
+            median = statistics.median(errors)
+            minutes = median / cell.car.percent_per_minute(cell.operator.power_kw)
+            rows.append(
+                (
+                    f"{name}: median overshoot (for comparison)",
+                    f"{median:+.2f} % = {minutes:.1f} min of charging",
+                    "-",
+                )
+            )
+            continue
+        over, under = max(errors), min(errors)
+        rows.append(
+            (
+                f"{name}: within {bound:g} % either side",
+                f"{over:+.2f} / {under:+.2f} %",
+                _verdict(max(over, -under) <= bound),
+            )
+        )
+        stops = {run.stops for run in later}
+        rows.append((f"{name}: one STOP per session", str(sorted(stops)), _verdict(stops == {1})))
+    return rows
+
+
+def _verdict(ok: bool) -> str:
+    return "pass" if ok else "**FAIL**"
+
+
+def battery_targets_table(results: Results) -> list[str]:
+    """Each Battery limit target beside what was measured, and the automation's figures."""
+    lines = ["| Target (Battery limit, sessions 2 on) | Measured | |", "|---|---|---|"]
+    lines += [f"| {name} | {value} | {ok} |" for name, value, ok in _battery_rows(results)]
     return lines
 
 
@@ -286,4 +459,15 @@ def report(results: Results) -> list[str]:
         lines += [*day_table(results.day), ""]
     if results.runs or results.day is not None:
         lines += targets_table(results)
+    if results.battery:
+        if lines:
+            lines.append("")
+        lines += [
+            "Stop at X % battery against the realistic operator (meter every 60 s, 0.01 kWh; the"
+            f" charger stops at a typical latency of its own, 5-45 s, ±{STOP_SPREAD:g} s)",
+            "",
+            *battery_table(results),
+            "",
+            *battery_targets_table(results),
+        ]
     return lines

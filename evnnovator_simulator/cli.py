@@ -89,6 +89,25 @@ def _add_operator_arguments(parser: argparse.ArgumentParser) -> None:
         help="the car stops drawing at this energy; the session stays ACTIVE (idle)",
     )
     group.add_argument("--car-resumes-after", type=float, help="seconds later the car draws again")
+    group.add_argument(
+        "--battery-kwh",
+        type=float,
+        help="the car's usable battery capacity: a state of charge, and no drawing once full",
+    )
+    group.add_argument(
+        "--battery-start-percent", type=float, help="the battery's state of charge at the start"
+    )
+    group.add_argument(
+        "--charging-efficiency",
+        type=float,
+        help="the share of the metered energy the battery stores, in (0, 1]",
+    )
+    group.add_argument(
+        "--reports-soc",
+        action="store_const",
+        const=True,
+        help="the charger reports the state of charge in the session's charging periods",
+    )
 
 
 def settings_from_args(args: argparse.Namespace) -> SimulatorSettings:

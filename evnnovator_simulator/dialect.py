@@ -47,8 +47,10 @@ def session(data: dict[str, Any], tax_rate: float, period_starts: list[str]) -> 
     spoken["cdr_token"] = cdr_token(spoken.pop("auth_id"))
     del spoken["location"]
     spoken["total_cost"] = price(spoken["total_cost"], tax_rate)
+    # 2.2.1's periods always list their dimensions (the state of charge, if the charger sends it).
     spoken["charging_periods"] = [
-        {"start_date_time": start, "dimensions": []} for start in period_starts
+        {"start_date_time": start, "dimensions": period.get("dimensions", [])}
+        for start, period in zip(period_starts, data["charging_periods"], strict=True)
     ]
     # 2.2.1 has a real last update where the sample sends a null sentinel.
     spoken["last_updated"] = spoken["last_modified_date"]

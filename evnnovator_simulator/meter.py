@@ -8,6 +8,7 @@ from datetime import timedelta
 import hashlib
 import math
 
+from .battery import full_at_kwh
 from .operator_profile import OperatorProfile
 
 _SECONDS_PER_HOUR = 3600.0
@@ -18,8 +19,16 @@ def energy_kwh(profile: OperatorProfile, elapsed: timedelta) -> float:
     """Return the energy delivered `elapsed` after charging began.
 
     The car's own stop (`car_full_kwh`) holds the energy still, for ever or until it draws again
-    (`car_resumes_after`): the charger's curve then goes on where it left off.
+    (`car_resumes_after`): the charger's curve then goes on where it left off. A full battery
+    holds it still for ever.
     """
+    battery_full = full_at_kwh(profile)
+    drawn = _drawn_kwh(profile, elapsed)
+    return drawn if battery_full is None else min(drawn, battery_full)
+
+
+def _drawn_kwh(profile: OperatorProfile, elapsed: timedelta) -> float:
+    """The energy `elapsed` after charging began, as the charger and the car's pause allow."""
     full = _car_full_at(profile)
     if full is not None and profile.car_full_kwh is not None:
         resumes = profile.car_resumes_after
@@ -31,6 +40,9 @@ def energy_kwh(profile: OperatorProfile, elapsed: timedelta) -> float:
 
 def time_to_reach(profile: OperatorProfile, kwh: float) -> timedelta | None:
     """Return how long after charging began the energy reaches `kwh`, None if it never does."""
+    battery_full = full_at_kwh(profile)
+    if battery_full is not None and kwh > battery_full:
+        return None
     reach = _charger_time_to_reach(profile, kwh)
     full = _car_full_at(profile)
     if reach is None or full is None or reach <= full:

@@ -6,6 +6,7 @@ real operators do (see section 5 of the API notes): a meter value every 60 s rou
 a stop 5-45 s after STOP, the record COMPLETED at the next meter value. Its stop latency is
 drawn anew for every session across the whole range; with `stop_spread`, the operator has a
 typical latency of its own instead (one hub, one charger), and each stop differs from it a little.
+With `battery_kwh`, the car has a battery whose state of charge the session raises (battery.py).
 """
 
 from dataclasses import dataclass, fields
@@ -18,8 +19,19 @@ type Autostop = Literal["at_sample", "exact"]
 COMPLETIONS: tuple[Completion, ...] = ("next_sample", "at_stop")
 AUTOSTOPS: tuple[Autostop, ...] = ("at_sample", "exact")
 
-_NUMBERS = ("power_kw", "stop_delay", "stop_jitter", "meter_interval", "meter_phase", "taper_kwh")
+_NUMBERS = (
+    "power_kw",
+    "stop_delay",
+    "stop_jitter",
+    "meter_interval",
+    "meter_phase",
+    "taper_kwh",
+    "battery_start_percent",
+    "charging_efficiency",
+)
 _INTEGERS = ("kwh_decimals", "seed")
+FULL_PERCENT = 100.0
+"""A full battery's state of charge."""
 _SHORTEST_METER_INTERVAL = 0.001
 """Times are whole microseconds: a shorter interval would be read as a continuous meter."""
 
@@ -76,6 +88,16 @@ class OperatorProfile:
     car_resumes_after: float | None = None
     """Seconds after it stopped drawing that the car draws again, as before, with no second
     stop (a paused car; None: it never does)."""
+    battery_kwh: float | None = None
+    """The car's usable battery capacity (None: no battery model). Once full (100 %), the car
+    stops drawing, as at `car_full_kwh`, and never draws again."""
+    battery_start_percent: float = 20.0
+    """The battery's state of charge when the session begins drawing."""
+    charging_efficiency: float = 0.9
+    """The share of the metered energy the battery stores (the rest is charging losses)."""
+    reports_soc: bool = False
+    """The charger reports the state of charge: the session's charging periods carry a
+    STATE_OF_CHARGE dimension (whole percent, at the last meter value)."""
 
     def __post_init__(self) -> None:
         """Reject a profile that would make the operator answer nonsense."""
@@ -97,11 +119,31 @@ class OperatorProfile:
             raise ValueError(f"completion must be one of {COMPLETIONS}, not {self.completion!r}")
         if self.autostop not in AUTOSTOPS:
             raise ValueError(f"autostop must be one of {AUTOSTOPS}, not {self.autostop!r}")
-        for name in ("taper_from_kwh", "stop_spread", "car_full_kwh", "car_resumes_after"):
+        for name in (
+            "taper_from_kwh",
+            "stop_spread",
+            "car_full_kwh",
+            "car_resumes_after",
+            "battery_kwh",
+        ):
             if getattr(self, name) is not None:
                 check_number(name, getattr(self, name))
         if self.taper_kwh == 0:
             raise ValueError("taper_kwh must be > 0")
+        self._check_battery()
+
+    def _check_battery(self) -> None:
+        """Reject a battery that could not exist (its numbers are already checked finite)."""
+        if self.battery_kwh == 0:
+            raise ValueError("battery_kwh must be > 0 (None: no battery model)")
+        if self.battery_start_percent > FULL_PERCENT:
+            start = self.battery_start_percent
+            raise ValueError(f"battery_start_percent must be 0-100, not {start!r}")
+        if not 0 < self.charging_efficiency <= 1:
+            efficiency = self.charging_efficiency
+            raise ValueError(f"charging_efficiency must be in (0, 1], not {efficiency!r}")
+        if not isinstance(self.reports_soc, bool):
+            raise TypeError(f"reports_soc must be true or false, not {self.reports_soc!r}")
 
     @classmethod
     def realistic(cls, **changes: Any) -> Self:
@@ -118,6 +160,13 @@ class OperatorProfile:
             power += f", the car stops drawing at {self.car_full_kwh:g} kWh"
             if self.car_resumes_after is not None:
                 power += f" and draws again {self.car_resumes_after:g} s later"
+        if self.battery_kwh is not None:
+            power += (
+                f", a {self.battery_kwh:g} kWh battery from {self.battery_start_percent:g} %"
+                f" ({self.charging_efficiency * 100:g} % of the energy stored)"
+            )
+            if self.reports_soc:
+                power += ", the charger reports its state of charge"
         meter = (
             f"meter every {self.meter_interval:g} s" if self.meter_interval else "continuous meter"
         )

@@ -8,6 +8,7 @@ from typing import Any
 from aiohttp import web
 
 from . import dialect
+from .battery import state_of_charge, whole_percent
 from .sessions import SessionView
 from .settings import SimulatorSettings
 from .site import (
@@ -91,7 +92,9 @@ def session_data(view: SessionView, settings: SimulatorSettings) -> dict[str, An
     kwh = round(view.kwh, session.profile.kwh_decimals)
     periods = []
     if view.charging_since is not None:
-        periods.append({"start_date_time": local_timestamp(view.charging_since)})
+        periods.append(
+            {"start_date_time": local_timestamp(view.charging_since)} | _dimensions(view)
+        )
     data = {
         "evseId": session.evse_uid.lower(),
         "connectorId": "1",
@@ -119,6 +122,19 @@ def session_data(view: SessionView, settings: SimulatorSettings) -> dict[str, An
     if settings.dialect == dialect.OCPI_2_2_1:
         return dialect.session(data, settings.tax_rate, _period_starts(view.charging_since))
     return data
+
+
+def _dimensions(view: SessionView) -> dict[str, Any]:
+    """The period's dimensions: the state of charge if the charger reports it, else none.
+
+    The published sample's period has no `dimensions` at all, so none is written without one.
+    """
+    profile = view.session.profile
+    percent = state_of_charge(profile, view.kwh)
+    if not profile.reports_soc or percent is None:
+        return {}
+    # At the last meter value, as the record's `kwh`: both are true at `last_modified_date`.
+    return {"dimensions": [{"type": "STATE_OF_CHARGE", "volume": whole_percent(percent)}]}
 
 
 def _period_starts(start: datetime | None) -> list[str]:

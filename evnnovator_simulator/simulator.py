@@ -9,6 +9,7 @@ from yarl import URL
 
 from .api import ApiHandlers
 from .app import build_app
+from .battery import state_of_charge
 from .clock import Clock, system_clock
 from .control import control_routes
 from .demo import populate_demo_world
@@ -173,6 +174,17 @@ class Simulator:
         has really stopped, up to the real stop. Raises LookupError for an unknown session.
         """
         return delivered_kwh(self._world.session(session_id), self.clock())
+
+    def battery_percent(self, session_id: str, at: datetime | None = None) -> float | None:
+        """Return the true state of charge of session `session_id`'s car at `at` (None: now).
+
+        Unrounded, from the energy truly delivered by then (as `delivered_kwh` counts it): the
+        truth a charger's or car's report lags behind. None if the session's operator has no
+        battery model. Raises LookupError for an unknown session.
+        """
+        session = self._world.session(session_id)
+        when = self.clock() if at is None else at
+        return state_of_charge(session.profile, delivered_kwh(session, when))
 
     def real_stop_at(self, session_id: str) -> datetime | None:
         """Return when session `session_id` really stops (stopped) charging, as planned so far.

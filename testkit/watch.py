@@ -48,10 +48,14 @@ async def after_the_demo_session(
     freezer: FrozenDateTimeFactory,
     simulator: Simulator,
     entry: MockConfigEntry,
+    options: dict[str, Any] | None = None,
 ) -> VirtualClock:
-    """The integration set up and the demo driver's first session ended: a clock to go on with."""
+    """The integration set up (with `options`) and the demo driver's first session ended.
+
+    Returns a clock to go on with.
+    """
     clock = VirtualClock(hass, freezer)
-    await set_up(hass, entry)
+    await set_up(hass, entry, options)
     await stop_the_demo_session(clock, simulator, entry)
     return clock
 
@@ -88,6 +92,14 @@ class SessionWatch:
     def completed_and_shown(self) -> bool:
         """Whether it completed and the integration shows it so."""
         return self.completed() and self.shown_completed()
+
+    async def run_to_its_end(self, clock: VirtualClock, limit_seconds: float) -> None:
+        """Let time pass until the session completed and shows so; RuntimeError after the limit."""
+        await clock.run_until(
+            clock.now() + timedelta(seconds=limit_seconds), stop_when=self.completed_and_shown
+        )
+        if not self.completed_and_shown():
+            raise RuntimeError(f"session {self.session_id} did not complete in {limit_seconds} s")
 
     def final_kwh(self) -> float:
         """The energy the session delivered (as the API reports it: 3 decimals)."""

@@ -167,6 +167,13 @@ def test_operator_flags() -> None:
             "35",
             "--car-resumes-after",
             "900",
+            "--battery-kwh",
+            "60",
+            "--battery-start-percent",
+            "35",
+            "--charging-efficiency",
+            "0.85",
+            "--reports-soc",
         ]
     )
     assert cli.settings_from_args(args).operator == OperatorProfile(
@@ -183,6 +190,10 @@ def test_operator_flags() -> None:
         taper_kwh=15.0,
         car_full_kwh=35.0,
         car_resumes_after=900.0,
+        battery_kwh=60.0,
+        battery_start_percent=35.0,
+        charging_efficiency=0.85,
+        reports_soc=True,
     )
 
 
@@ -202,6 +213,7 @@ def test_exact_operator_flag_is_the_library_default() -> None:
         ["--meter-phase", "60"],
         ["--stop-jitter", "-1"],
         ["--taper-kwh", "0"],
+        ["--charging-efficiency", "1.5"],
         ["--completion", "later"],
         ["--operator", "lazy"],
     ],

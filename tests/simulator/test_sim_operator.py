@@ -35,6 +35,10 @@ def test_default_profile_is_the_exact_operator() -> None:
         "taper_kwh": 10.0,
         "car_full_kwh": None,
         "car_resumes_after": None,
+        "battery_kwh": None,
+        "battery_start_percent": 20.0,
+        "charging_efficiency": 0.9,
+        "reports_soc": False,
     }
     assert SimulatorSettings().operator == profile
 
@@ -79,6 +83,15 @@ def test_realistic_profile() -> None:
         ({"taper_kwh": 0.0}, "taper_kwh"),
         ({"car_full_kwh": -1.0}, "car_full_kwh"),
         ({"car_resumes_after": float("inf")}, "car_resumes_after"),
+        ({"battery_kwh": 0.0}, "battery_kwh"),
+        ({"battery_kwh": -60.0}, "battery_kwh"),
+        ({"battery_start_percent": 100.5}, "battery_start_percent"),
+        ({"battery_start_percent": -1.0}, "battery_start_percent"),
+        ({"charging_efficiency": 0.0}, "charging_efficiency"),
+        ({"charging_efficiency": 1.01}, "charging_efficiency"),
+        ({"charging_efficiency": None}, "charging_efficiency"),
+        ({"reports_soc": "yes"}, "reports_soc"),
+        ({"reports_soc": 1}, "reports_soc"),
     ],
 )
 def test_profile_rejects_nonsense(kwargs: dict[str, Any], match: str) -> None:
@@ -226,6 +239,14 @@ async def test_control_operator_unknown_driver(sim_env: SimEnv) -> None:
             "50 kW, the car stops drawing at 30 kWh and draws again 600 s later, continuous"
             " meter, kwh to 3 decimals, stop 5 s after STOP, COMPLETED at the stop, autostop"
             " exact",
+        ),
+        (
+            OperatorProfile.realistic(
+                power_kw=50.0, battery_kwh=77.0, charging_efficiency=0.95, reports_soc=True
+            ),
+            "50 kW, a 77 kWh battery from 20 % (95 % of the energy stored), the charger reports"
+            " its state of charge, meter every 60 s, kwh to 2 decimals, stop 5-45 s after STOP"
+            " (seed 0), COMPLETED at the next meter value, autostop seen at a meter value",
         ),
     ],
 )
