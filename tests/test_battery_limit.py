@@ -19,7 +19,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.evnnovator.const import CONF_BATTERY_SENSOR, EVENT_SESSION_COMPLETED
 from custom_components.evnnovator.logbook import KEY_PREFIX, Wording, completed_message
-from evnnovator_simulator import DEMO_AUTH_ID, Simulator
+from evnnovator_simulator import DEMO_AUTH_ID, Simulator, SimulatorSettings
+from evnnovator_simulator.dialect import OCPI_2_1_1, OCPI_2_2_1
 from testkit.requests import stop_requests
 
 from .helpers import advance
@@ -190,3 +191,47 @@ async def test_without_a_battery_source_the_limit_says_so(
     assert hass.states.get(PLANNED_STOP).attributes["battery_status"] == "no_source"
     assert hass.states.get(BATTERY).state == "unknown"
     assert stop_requests(simulator) == []
+
+
+@pytest.mark.parametrize(
+    "simulator_settings",
+    [
+        SimulatorSettings(
+            power_kw=50.0,
+            meter_interval=60.0,
+            battery_kwh=77.0,
+            battery_start_percent=30.0,
+            charging_efficiency=0.95,
+            reports_soc=True,
+            dialect=dialect,
+        )
+        for dialect in (OCPI_2_1_1, OCPI_2_2_1)
+    ],
+    ids=[OCPI_2_1_1, OCPI_2_2_1],
+)
+async def test_the_chargers_state_of_charge_needs_no_car_sensor(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: Simulator,
+    config_entry: MockConfigEntry,
+) -> None:
+    """A DC charger that reports the battery (STATE_OF_CHARGE): the limit plans from it alone.
+
+    50 kW into a 77 kWh battery, a meter value a minute: the Battery sensor shows the charger's
+    value, the session stops within 1 % of 60 %, in either OCPI dialect.
+    """
+    simulator.start_session(DEMO_AUTH_ID, status="ACTIVE")
+    config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    session_id = session_id_of(simulator)
+    await set_limit(hass, BATTERY_LIMIT, 60)
+    for _ in range(180):
+        await advance(hass, freezer, STEP)
+        if hass.states.get(STATUS).state == "completed":
+            break
+    assert hass.states.get(STATUS).state == "completed"
+    final = simulator.battery_percent(session_id)
+    assert final == pytest.approx(60, abs=1.0)
+    assert float(hass.states.get(BATTERY).state) == pytest.approx(final, abs=1.0)
+    assert len(stop_requests(simulator)) == 1
