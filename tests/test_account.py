@@ -59,9 +59,9 @@ async def test_a_restart_mid_session_never_notes_the_limits_as_off(
     noted: list[tuple[float | None, float | None]] = []
     note_limits = SessionBook.note_limits
 
-    def spy(book: SessionBook, session_id: str, *, energy: Any, cost: Any) -> bool:
+    def spy(book: SessionBook, session_id: str, *, energy: Any, cost: Any, **more: Any) -> bool:
         noted.append((energy, cost))
-        return note_limits(book, session_id, energy=energy, cost=cost)
+        return note_limits(book, session_id, energy=energy, cost=cost, **more)
 
     with patch.object(SessionBook, "note_limits", spy):
         config_entry.add_to_hass(hass)

@@ -18,8 +18,10 @@ from homeassistant.util import dt as dt_util
 
 from .billing import SessionBilling
 from .book import Bill
+from .car_battery import CarBattery
 from .charger import ChargerStatusCoordinator
 from .const import (
+    CONF_BATTERY_SENSOR,
     CONF_CHARGING_INTERVAL,
     CONF_COST_LIMIT_WITH_TAX,
     CONF_IDLE_INTERVAL,
@@ -91,6 +93,13 @@ class Account:
             energy_limit=lambda: self.limits.energy_limit,
             changed=self._changed,
         )
+        self.battery = CarBattery(
+            hass,
+            sensor=entry.options.get(CONF_BATTERY_SENSOR),
+            model=data.battery,
+            meter=self.meter,
+            changed=self._battery_changed,
+        )
         self.limits = LimitController(
             hass,
             control=self.control,
@@ -101,6 +110,7 @@ class Account:
             refresh=self.coordinator.async_refresh,
             save=lambda: self._save(SAVE_DELAY),
             redraw=self._redraw,
+            battery=self.battery,
             cost_with_tax=entry.options.get(CONF_COST_LIMIT_WITH_TAX, False),
         )
         self.billing = SessionBilling(
@@ -159,6 +169,8 @@ class Account:
         self._entry.async_on_unload(self.coordinator.async_add_listener(self.currency.check))
         self._entry.async_on_unload(self.currency.async_start())
         self._entry.async_on_unload(self.price.async_add_listener(self._price_changed))
+        if (stop_listening := self.battery.async_start()) is not None:
+            self._entry.async_on_unload(stop_listening)
 
     @callback
     def async_start(self) -> None:
@@ -205,14 +217,18 @@ class Account:
             return pace
         change = book.observe(session, reading.measured_at, first_run=self._first_run)
         self._first_run = False
-        self.events.announce(change, session, reading.fetched_at)
+        self.events.announce(
+            change, session, reading.fetched_at, battery=self.battery.percent(session)
+        )
         if idle_began and self.idle.idle_since is not None:
             self.events.idle(session, self.idle.idle_since, reading.fetched_at)
         if change.first_changed_hour is not None:
             self.statistics.import_hours(book, change.first_changed_hour)
         # 2. What the control room learns from the session (the stop latency; the autostop
-        # it asked for; a limit's failed STOP that no longer matters).
+        # it asked for; a limit's failed STOP that no longer matters); the car's battery.
         if self.control.follow(session):
+            learned = True
+        if self.battery.follow(session, reading.measured_at):
             learned = True
         # 3. The charger's price and status follow the session before the limits plan: a new
         # charger's tariff is not the last one's.
@@ -280,6 +296,8 @@ class Account:
             limit_failed=limits.failed,
             limits=limits.limits,
             plan_tax_ratio=limits.tax_ratio,
+            battery=self.battery.percent(session),
+            battery_status=limits.battery_status,
             total_energy=book.total_energy,
             total_cost=None if currency is None else book.total_cost(currency),
             bill=book.last_bill,
@@ -315,6 +333,12 @@ class Account:
         self.billing.cancel()
         self.control.cancel()
         self.limits.cancel()
+
+    @callback
+    def _battery_changed(self) -> None:
+        """The car's sensor gave a value: the Battery limit plans with it, and it shows."""
+        self.limits.replan()
+        self._redraw()
 
     @callback
     def _price_changed(self) -> None:

@@ -224,6 +224,8 @@ class SessionEntry:
     """The Energy limit entity's value while the session charged, if set."""
     cost_limit: float | None = None
     """The cost limit in force while the session charged, if any."""
+    battery_limit: float | None = None
+    """The Battery limit (percent) in force while the session charged, if set."""
     autostop: float | None = None
     """The session's own limit: the energy (kWh) it was started with (START's autostop), at
     which the operator was asked to stop it by itself."""
@@ -259,6 +261,7 @@ class SessionEntry:
             "bill_announced": self.bill_announced,
             "energy_limit": self.energy_limit,
             "cost_limit": self.cost_limit,
+            "battery_limit": self.battery_limit,
             "autostop": self.autostop,
             "stop": {"sent": self.stop.sent, "by": self.stop.by, "failing": self.stop.failing},
         }
@@ -279,6 +282,7 @@ class SessionEntry:
             bill_announced=stored.get("bill_announced", False),
             energy_limit=stored.get("energy_limit"),
             cost_limit=stored.get("cost_limit"),
+            battery_limit=stored.get("battery_limit"),
             autostop=stored.get("autostop"),
             stop=StopRecord(
                 sent=stop.get("sent", False),
@@ -583,12 +587,20 @@ class SessionBook:
         entry.stop = StopRecord(sent=entry.stop.sent, by=entry.stop.by, failing=failing)
         return True
 
-    def note_limits(self, session_id: str, *, energy: float | None, cost: float | None) -> bool:
+    def note_limits(
+        self,
+        session_id: str,
+        *,
+        energy: float | None,
+        cost: float | None,
+        battery: float | None = None,
+    ) -> bool:
         """The limits in force while the session charges (None: off). True if changed."""
         entry = self.sessions.get(session_id)
-        if entry is None or (entry.energy_limit, entry.cost_limit) == (energy, cost):
+        limits = (energy, cost, battery)
+        if entry is None or (entry.energy_limit, entry.cost_limit, entry.battery_limit) == limits:
             return False
-        entry.energy_limit, entry.cost_limit = energy, cost
+        entry.energy_limit, entry.cost_limit, entry.battery_limit = limits
         return True
 
     def note_autostop(self, session_id: str, kwh: float) -> bool:

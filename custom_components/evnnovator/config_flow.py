@@ -17,6 +17,8 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.data_entry_flow import section
 from homeassistant.helpers.selector import (
     BooleanSelector,
+    EntitySelector,
+    EntitySelectorConfig,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
@@ -43,6 +45,7 @@ from .const import (
     CONF_AUTH_ID,
     CONF_AUTH_SCHEME,
     CONF_BASE_URL,
+    CONF_BATTERY_SENSOR,
     CONF_CHARGING_INTERVAL,
     CONF_COST_LIMIT_WITH_TAX,
     CONF_IDLE_INTERVAL,
@@ -364,7 +367,7 @@ def _interval_errors(options: Mapping[str, int]) -> dict[str, str]:
 
 
 class EvnnovatorOptionsFlow(OptionsFlowWithReload):
-    """The polling intervals, START's default token, the Cost limit with or without tax."""
+    """The polling, START's default token, the Cost limit's tax, the car's battery sensor."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Show the options; each interval in its range, charging polled at least as often."""
@@ -380,6 +383,8 @@ class EvnnovatorOptionsFlow(OptionsFlowWithReload):
             # Kept only when on: off is the default, as entries made before the option have it.
             if user_input.get(CONF_COST_LIMIT_WITH_TAX):
                 options[CONF_COST_LIMIT_WITH_TAX] = True
+            if battery_sensor := user_input.get(CONF_BATTERY_SENSOR):
+                options[CONF_BATTERY_SENSOR] = battery_sensor
             if not (errors := _interval_errors(options)):
                 return self.async_create_entry(data=options)
         current = {
@@ -395,6 +400,10 @@ class EvnnovatorOptionsFlow(OptionsFlowWithReload):
                 # Plain text: a charging token's uid names the token, it is no secret.
                 probatio.Optional(CONF_TOKEN_UID): TextSelector(),
                 probatio.Optional(CONF_COST_LIMIT_WITH_TAX): BooleanSelector(),
+                # The car's battery, from its own integration: any sensor that is a battery.
+                probatio.Optional(CONF_BATTERY_SENSOR): EntitySelector(
+                    EntitySelectorConfig(domain="sensor", device_class="battery")
+                ),
             }
         )
         return self.async_show_form(

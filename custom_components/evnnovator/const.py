@@ -40,6 +40,8 @@ CONF_IDLE_INTERVAL: Final = "idle_interval"
 CONF_TOKEN_UID: Final = "token_uid"  # noqa: S105 -- an option key, not a secret
 # Whether the Cost limit is an amount with tax (off: before tax, as the session's running cost).
 CONF_COST_LIMIT_WITH_TAX: Final = "cost_limit_with_tax"
+# The car's own battery sensor (an entity id), which the Battery limit follows.
+CONF_BATTERY_SENSOR: Final = "battery_sensor"
 
 # Seconds one API request may take before it counts as failed.
 REQUEST_TIMEOUT: Final = 10.0

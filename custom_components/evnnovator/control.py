@@ -68,7 +68,7 @@ STOP_PERSIST_DELAYS = (60.0, 120.0, 300.0, 600.0)
 START_CLAIM_WINDOW = timedelta(minutes=10)
 
 type StopSender = str
-"""Who asked for a STOP: "energy" or "cost" (a limit), or "user"."""
+"""Who asked for a STOP: "energy", "cost" or "battery" (a limit), or "user"."""
 USER: StopSender = "user"
 
 
@@ -355,6 +355,8 @@ class ChargingControl:
             return f"{entry.stop_energy:g} kWh"
         if entry is not None and limit == "cost" and entry.cost_limit is not None:
             return f"{entry.cost_limit:g} {session.currency or ''}".strip()
+        if entry is not None and limit == "battery" and entry.battery_limit is not None:
+            return f"{entry.battery_limit:g} %"
         return limit
 
     def _stop_failing(self, session_id: str) -> None:

@@ -88,6 +88,7 @@ async def async_get_config_entry_diagnostics(
         "limits": {
             "energy_limit": view.limits.energy_kwh,
             "cost_limit": view.limits.cost,
+            "battery_limit": view.limits.battery_percent,
             "planned_stop": None
             if plan is None
             else {
@@ -102,6 +103,12 @@ async def async_get_config_entry_diagnostics(
             "meter_cadence_seconds": operator.cadence,
             "stop_latency_seconds": operator.latency,
             "stop_latency_learned": operator.latency_learned,
+        },
+        # What was learned of the car's battery: the Battery limit's energy comes from it.
+        "battery": {
+            **account.data.battery.as_dict(),
+            "percent": view.battery,
+            "status": None if view.battery_status is None else view.battery_status.value,
         },
         "meter": {
             "latest_at": None if latest is None else latest.at.isoformat(),

@@ -45,8 +45,18 @@ class SessionEvents:
         self._hass = hass
         self._source = {"device_id": device_id, "config_entry_id": entry.entry_id}
 
-    def announce(self, change: Change, session: Session, fetched_at: datetime) -> None:
-        """Fire what the book found due for `session` (as fetched at `fetched_at`)."""
+    def announce(
+        self,
+        change: Change,
+        session: Session,
+        fetched_at: datetime,
+        *,
+        battery: float | None = None,
+    ) -> None:
+        """Fire what the book found due for `session` (as fetched at `fetched_at`).
+
+        `battery`: the car's battery in percent, as the integration knows it, if it does.
+        """
         entry = change.entry
         for announcement in change.announcements:
             event_type = _EVENTS[announcement]
@@ -60,6 +70,10 @@ class SessionEvents:
                     )
                 if entry.cost_limit is not None:
                     data["cost_limit"] = entry.cost_limit
+                if entry.battery_limit is not None:
+                    data["battery_limit"] = entry.battery_limit
+                if battery is not None:
+                    data["battery"] = round(battery, 1)
                 if entry.stop.by is not None:
                     data["stopped_by"] = entry.stop.by
             _LOGGER.debug("Session %s: %s", session.id, event_type)

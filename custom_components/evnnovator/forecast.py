@@ -259,6 +259,29 @@ class MeterTrack:
             return None
         return max(latest.kwh - base.kwh, 0.0) / (span / 3600)
 
+    def kwh_at(self, session: Session, at: datetime) -> float | None:
+        """The energy `session` had delivered at `at`, from its meter values; None unknown.
+
+        Between two values, read on the line between them; after the latest, extrapolated at
+        the rate while the session charges (not past the charging's own end); before the first,
+        from the start at the average rate.
+        """
+        latest = self.latest
+        if latest is None or latest.session_id != session.id:
+            return None
+        if at >= latest.at:
+            rate = self.rate_kw(session.start) if session.is_charging else None
+            return latest.kwh + (rate or 0.0) * _seconds(at - latest.at) / 3600
+        points = list(self._samples)
+        if session.start is not None and session.start < points[0].at:
+            points.insert(0, MeterReading(session.id, 0.0, None, session.start, measured=True))
+        if at <= points[0].at:
+            return points[0].kwh
+        after = next(index for index, point in enumerate(points) if point.at >= at)
+        before, later = points[after - 1], points[after]
+        share = _seconds(at - before.at) / _seconds(later.at - before.at)
+        return before.kwh + share * (later.kwh - before.kwh)
+
     def next_sample_at(self, now: datetime) -> datetime | None:
         """When the record will next show a new meter value, if the cadence is known."""
         latest, cadence = self.latest, self.operator.cadence
@@ -313,11 +336,14 @@ class Limits:
     cost: float = 0.0
     price_per_kwh: float | None = None
     """The tariff's price, for the cost limit while the session's own cost/kWh is not known."""
+    battery_percent: float = 0.0
+    battery_kwh: float | None = None
+    """The session energy at which the battery reaches `battery_percent`; None: not known."""
 
     @property
     def any(self) -> bool:
         """Whether any limit is set."""
-        return self.energy_kwh > 0 or self.cost > 0
+        return self.energy_kwh > 0 or self.cost > 0 or self.battery_percent > 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,7 +353,7 @@ class StopPlan:
     send_at: datetime
     crossing_at: datetime
     limit: str
-    """"energy" or "cost"."""
+    """"energy", "cost" or "battery"."""
 
 
 def remaining_kwh(reading: MeterReading, limits: Limits) -> tuple[float, str] | None:
@@ -335,6 +361,8 @@ def remaining_kwh(reading: MeterReading, limits: Limits) -> tuple[float, str] | 
     candidates: list[tuple[float, str]] = []
     if limits.energy_kwh > 0:
         candidates.append((limits.energy_kwh - reading.kwh, "energy"))
+    if limits.battery_percent > 0 and limits.battery_kwh is not None:
+        candidates.append((limits.battery_kwh - reading.kwh, "battery"))
     if limits.cost > 0 and reading.cost is not None:
         if reading.cost >= limits.cost:
             candidates.append((0.0, "cost"))

@@ -1,10 +1,11 @@
 """Stops a charging session at an energy or cost limit, at the moment it is reached.
 
 The energy limit is the first reached of the Energy limit entity's and the session's own (the
-energy it was started with, which the operator was asked to stop at by itself). The cost limit
-counts before tax, as the session's running cost does, or with the option with tax: the session's
-cost and price per kWh times the tax ratio (the session's own, else the latest bill's); without a
-ratio yet, it counts before tax, and the plan says so.
+energy it was started with, which the operator was asked to stop at by itself). The Battery
+limit is an energy limit too: the energy at which the car's battery reaches it (car_battery.py).
+The cost limit counts before tax, as the session's running cost does, or with the option with
+tax: the session's cost and price per kWh times the tax ratio (the session's own, else the
+latest bill's); without a ratio yet, it counts before tax, and the plan says so.
 
 Waiting for the poll that sees the limit crossed would overshoot by up to a meter interval's
 worth of energy. Instead each reading plans the STOP (forecast.plan_stop: from the meter value's
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
 
     from .api import Session
+    from .battery import BatteryStatus
+    from .car_battery import CarBattery
     from .control import ChargingControl
     from .forecast import MeterTrack, OperatorModel
     from .store import AccountData
@@ -67,14 +70,16 @@ class LimitController:
         refresh: Callable[[], Awaitable[None]],
         save: Callable[[], None],
         redraw: Callable[[], None],
+        battery: CarBattery,
         cost_with_tax: bool = False,
     ) -> None:
         """Start with no limits: the number entities restore them before the first plan.
 
         `energy_price` gives the tariff's price per kWh in a currency, where known: it prices
         the cost limit before the session shows its own cost per kWh. `save` keeps the limits
-        noted in the book; `redraw` shows a new plan. `cost_with_tax`: the cost limit is an
-        amount with tax.
+        noted in the book; `redraw` shows a new plan; `battery` tells the energy at which the
+        car's battery reaches the Battery limit. `cost_with_tax`: the cost limit is an amount
+        with tax.
         """
         self._hass = hass
         self._control = control
@@ -86,6 +91,7 @@ class LimitController:
         self._save = save
         self._redraw = redraw
         self._cost_with_tax = cost_with_tax
+        self._battery = battery
         self.limits = Limits()
         self.ready = False
         """Whether the limits were restored: until then nothing is planned nor noted."""
@@ -96,6 +102,8 @@ class LimitController:
         minute (see `steady`)."""
         self.tax_ratio: float | None = None
         """The tax ratio the cost limit of the plan counts with; None: before tax."""
+        self.battery_status: BatteryStatus | None = None
+        """What the Battery limit plans with, while it is set and the session charges."""
         self._session: Session | None = None
         self._stop_timer: CALLBACK_TYPE | None = None
         self._refresh_timer: CALLBACK_TYPE | None = None
@@ -115,12 +123,24 @@ class LimitController:
     def _operator(self) -> OperatorModel:
         return self._data.operator
 
+    @property
+    def battery_limit(self) -> float:
+        """Percent of battery at which to stop; 0 is off."""
+        return self.limits.battery_percent
+
     @callback
-    def set_limits(self, *, energy: float | None = None, cost: float | None = None) -> None:
+    def set_limits(
+        self,
+        *,
+        energy: float | None = None,
+        cost: float | None = None,
+        battery: float | None = None,
+    ) -> None:
         """Change a limit (0 is off) and apply it to the running session at once."""
         self.limits = Limits(
             energy_kwh=self.limits.energy_kwh if energy is None else energy,
             cost=self.limits.cost if cost is None else cost,
+            battery_percent=self.limits.battery_percent if battery is None else battery,
         )
         self.replan()
         self._redraw()  # the limit and its planned stop show at once
@@ -145,6 +165,7 @@ class LimitController:
         self._cancel_timers()
         shown = self.armed if self._session is not None and self._session.id == session.id else None
         self._session, self.plan, self.armed, self.tax_ratio = session, None, None, None
+        self.battery_status = None
         control = self._control
         entry = self._data.book.entry(session.id)
         if not self.ready or not session.is_charging or entry is None or control.sent(session.id):
@@ -153,6 +174,7 @@ class LimitController:
             session.id,
             energy=self.limits.energy_kwh or None,
             cost=self.limits.cost or None,
+            battery=self.limits.battery_percent or None,
         ):
             self._save()
         meter = self._meter
@@ -160,6 +182,10 @@ class LimitController:
         if reading is None or reading.session_id != session.id:
             return
         ratio = self._data.book.tax_ratio(session) if self._cost_with_tax else None
+        battery_kwh = None
+        if self.limits.battery_percent > 0:
+            battery_kwh = self._battery.energy_at(session, self.limits.battery_percent)
+            self.battery_status = self._battery.status(session, dt_util.utcnow())
         # The session's own limit (START's) counts as the Energy limit does: our STOP goes out
         # before the operator's autostop, which notices it only at a meter value. The session's
         # cost and its price per kWh are before tax: a limit with tax is reached when the cost
@@ -172,6 +198,7 @@ class LimitController:
                 energy_kwh=entry.stop_energy or 0.0,
                 cost=self.limits.cost / (ratio or 1.0),
                 price_per_kwh=self._energy_price(session.currency),
+                battery_kwh=battery_kwh,
             ),
             self._operator.latency,
         )

@@ -175,8 +175,9 @@ def started_message(wording: Wording, data: Mapping[str, Any]) -> str:
 def completed_message(wording: Wording, data: Mapping[str, Any]) -> str:
     """E.g. "stopped charging after 10.2 kWh (183.60 INR), 0.2 kWh over the 10 kWh limit".
 
-    Says what stopped it when a STOP from Home Assistant did: the cost limit, the energy limit
-    or a person. A figure the API did not report (None) is left out.
+    Says what stopped it when a STOP from Home Assistant did: the cost limit, the battery limit
+    ("at 80 % battery"), the energy limit or a person. A figure the API did not report (None)
+    is left out.
     """
     if (energy := data.get("energy")) is None:
         message = wording.text("stopped")
@@ -188,6 +189,8 @@ def completed_message(wording: Wording, data: Mapping[str, Any]) -> str:
     stopped_by = data.get("stopped_by")
     if stopped_by == "cost" and (cost_limit := data.get("cost_limit")) is not None:
         message += ", " + wording.text("cost_limit", limit=wording.amount(cost_limit, currency))
+    elif stopped_by == "battery" and (battery_limit := data.get("battery_limit")) is not None:
+        message += ", " + wording.text("battery_limit", limit=wording.kwh(battery_limit))
     elif stopped_by == "user":
         message += ", " + wording.text("stopped_from_home_assistant")
     elif (limit := data.get("energy_limit")) is not None:

@@ -1,4 +1,4 @@
-"""The energy and cost limits at which the integration stops the running session itself."""
+"""The energy, cost and battery limits at which the integration stops the running session."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from homeassistant.components.number import (
     NumberMode,
     RestoreNumber,
 )
-from homeassistant.const import EntityCategory, UnitOfEnergy
+from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfEnergy
 
 from .const import MAX_ENERGY_LIMIT_KWH
 from .coordinator import EvnnovatorCoordinator
@@ -80,6 +80,21 @@ LIMITS: tuple[EvnnovatorNumberEntityDescription, ...] = (
         value_fn=lambda view: view.limits.cost,
         set_fn=lambda limits, value: limits.set_limits(cost=value),
         unit_fn=_currency_symbol,
+        available_fn=always,
+    ),
+    # Needs the car's battery: the charger's state of charge or the car's sensor (options).
+    EvnnovatorNumberEntityDescription(
+        key="battery_limit",
+        translation_key="battery_limit",
+        device_class=NumberDeviceClass.BATTERY,
+        native_unit_of_measurement=PERCENTAGE,
+        native_min_value=0,
+        native_max_value=100,
+        native_step=1,
+        mode=NumberMode.BOX,
+        entity_category=EntityCategory.CONFIG,
+        value_fn=lambda view: view.limits.battery_percent,
+        set_fn=lambda limits, value: limits.set_limits(battery=value),
         available_fn=always,
     ),
 )

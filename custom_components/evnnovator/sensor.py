@@ -15,6 +15,7 @@ from homeassistant.components.sensor import (
 )
 from homeassistant.const import (
     MAX_LENGTH_STATE_STATE,
+    PERCENTAGE,
     EntityCategory,
     UnitOfEnergy,
     UnitOfPower,
@@ -165,15 +166,18 @@ def _charging_power(view: AccountView) -> float | None:
 def _planned_stop_attributes(view: AccountView) -> Mapping[str, Any] | None:
     """Which limit, and when its STOP goes out (earlier by the operator's stop latency).
 
-    For the cost limit, whether it counts with tax: with the option, once a ratio is known.
+    For the cost limit, whether it counts with tax: with the option, once a ratio is known. While
+    the Battery limit is set, what it plans with (or why it waits: see battery.BatteryStatus).
     """
     plan, armed = view.plan, view.armed
-    if plan is None or armed is None:
-        return None
-    attributes: dict[str, Any] = {"limit": armed.limit, "stop_command_at": plan.send_at}
-    if armed.limit == "cost":
-        attributes["tax_included"] = view.plan_tax_ratio is not None
-    return attributes
+    attributes: dict[str, Any] = {}
+    if plan is not None and armed is not None:
+        attributes |= {"limit": armed.limit, "stop_command_at": plan.send_at}
+        if armed.limit == "cost":
+            attributes["tax_included"] = view.plan_tax_ratio is not None
+    if view.battery_status is not None:
+        attributes["battery_status"] = view.battery_status.value
+    return attributes or None
 
 
 @dataclass(frozen=True, slots=True)
@@ -405,7 +409,7 @@ SENSORS: tuple[EvnnovatorSensorEntityDescription, ...] = (
         value_fn=_charging_power,
     ),
     # When the running session will be stopped: the predicted moment of the first limit (the
-    # Energy or Cost limit, or the energy the session was started with);
+    # Energy, Cost or Battery limit, or the energy the session was started with);
     # unknown while none is set or the rate is not known yet, and once a STOP was sent.
     EvnnovatorSensorEntityDescription(
         key="planned_stop",
@@ -413,6 +417,17 @@ SENSORS: tuple[EvnnovatorSensorEntityDescription, ...] = (
         device_class=SensorDeviceClass.TIMESTAMP,
         value_fn=lambda view: None if view.armed is None else view.armed.crossing_at,
         attributes_fn=_planned_stop_attributes,
+    ),
+    # The car's battery as the Battery limit sees it: the charger's or the car sensor's value,
+    # carried on by the meter in between; unknown while nothing tells it.
+    EvnnovatorSensorEntityDescription(
+        key="battery",
+        translation_key="battery",
+        device_class=SensorDeviceClass.BATTERY,
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=0,
+        value_fn=lambda view: None if view.battery is None else round(view.battery, 1),
     ),
     # What the latest billed session cost, tax included, from its charge detail record; kept
     # across restarts and while the API is away: a bill does not change.

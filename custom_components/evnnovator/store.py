@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from homeassistant.helpers.storage import Store
 
+from .battery import BatteryModel
 from .book import SessionBook
 from .const import DOMAIN
 from .forecast import OperatorModel
@@ -25,7 +26,8 @@ if TYPE_CHECKING:
 STORAGE_VERSION = 2
 # Minor 2: a session's stop record says whether a limit's STOP keeps failing (older: no).
 # Minor 3: the bills still awaited (older: none).
-STORAGE_MINOR_VERSION = 3
+# Minor 4: each session's Battery limit, and what was learned of the car's battery (older: none).
+STORAGE_MINOR_VERSION = 4
 _RELEASE_1 = 1
 
 
@@ -43,6 +45,8 @@ class AccountData:
     """The bills still awaited, by session id (see billing.PendingBill)."""
     idle: IdleWatch = field(default_factory=IdleWatch)
     """The latest session's recent energy, and whether it is idle (announced once)."""
+    battery: BatteryModel = field(default_factory=BatteryModel)
+    """The car's metered kWh per percent of battery, learned session by session."""
 
 
 class AccountStore(Store[dict[str, Any]]):
@@ -80,6 +84,7 @@ class AccountStore(Store[dict[str, Any]]):
             first_run=False,
             pending_bills=dict(stored.get("pending_bills") or {}),
             idle=IdleWatch(stored.get("idle")),
+            battery=BatteryModel(stored.get("battery")),
         )
 
     @staticmethod
@@ -91,6 +96,7 @@ class AccountStore(Store[dict[str, Any]]):
             "token_uids": dict(data.token_uids),
             "pending_bills": dict(data.pending_bills),
             "idle": data.idle.as_dict(),
+            "battery": data.battery.as_dict(),
         }
 
     async def _async_migrate_func(
@@ -115,4 +121,5 @@ class AccountStore(Store[dict[str, Any]]):
             "pending_bills": {},
             # Nor did it watch for an idle car.
             "idle": IdleWatch().as_dict(),
+            "battery": BatteryModel().as_dict(),
         }

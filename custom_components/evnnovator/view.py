@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from .api import Evse, Session, Tariff
+    from .battery import BatteryStatus
     from .book import Bill
     from .forecast import Limits, StopPlan
 
@@ -44,6 +45,11 @@ class AccountView:
     """The limits in force (0 is off)."""
     plan_tax_ratio: float | None
     """The tax ratio the planned cost limit counts with; None: before tax."""
+    battery: float | None
+    """The latest session's battery in percent: the charger's or the car's value, carried on
+    by the meter between them once kWh per percent is known; None while nothing tells it."""
+    battery_status: BatteryStatus | None
+    """What the Battery limit plans with, while it is set and the session charges."""
     total_energy: float
     """kWh of every session seen, each once."""
     total_cost: float | None

@@ -161,10 +161,16 @@ class ChargingPeriod:
     """A period of a session with one set of charging conditions."""
 
     start: datetime | None
+    state_of_charge: float | None = None
+    """The car's battery in percent, where the charger reports it (OCPI's STATE_OF_CHARGE
+    dimension; rare, "only available at some DC chargers")."""
 
     def as_dict(self) -> dict[str, Any]:
-        """The period as plain JSON data: its start as an ISO 8601 string."""
-        return {"start": _iso(self.start)}
+        """The period as plain JSON data: its start as an ISO 8601 string, the battery if known."""
+        data: dict[str, Any] = {"start": _iso(self.start)}
+        if self.state_of_charge is not None:
+            data["state_of_charge"] = self.state_of_charge
+        return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +228,18 @@ class Session:
             "evse": None if evse is None else evse.as_dict(),
             "charging_periods": [period.as_dict() for period in self.charging_periods],
         }
+
+    @property
+    def state_of_charge(self) -> float | None:
+        """The battery in percent at the latest meter value, where the charger reports it."""
+        return next(
+            (
+                period.state_of_charge
+                for period in reversed(self.charging_periods)
+                if period.state_of_charge is not None
+            ),
+            None,
+        )
 
     @property
     def known_status(self) -> SessionStatus | None:
@@ -420,10 +438,34 @@ def parse_session(value: Any) -> Session:
         country_code=data.text("country_code"),
         location=location,
         charging_periods=tuple(
-            ChargingPeriod(start=period.timestamp("start_date_time", zone))
+            ChargingPeriod(
+                start=period.timestamp("start_date_time", zone),
+                state_of_charge=_state_of_charge(period),
+            )
             for period in data.children("charging_periods")
         ),
         raw=dict(data.raw),
         out_of_range=tuple(data.out_of_range),
         total_cost_with_tax=data.amount("total_cost", with_tax=True),
     )
+
+
+STATE_OF_CHARGE = "STATE_OF_CHARGE"
+
+
+def _state_of_charge(period: JsonObject) -> float | None:
+    """The period's STATE_OF_CHARGE volume in percent; None without one or for nonsense.
+
+    Lenient: an odd dimension (a battery beyond 0-100 %, a volume that is no number) must not
+    make the whole session unreadable, only its battery unknown.
+    """
+    try:
+        dimensions = period.children("dimensions")
+        for dimension in dimensions:
+            kind = dimension.text("type")
+            if kind is not None and kind.upper() == STATE_OF_CHARGE:
+                volume = dimension.number("volume")
+                return volume if volume is not None and 0 <= volume <= 100 else None
+    except EvnnovatorResponseError:
+        return None
+    return None

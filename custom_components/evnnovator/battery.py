@@ -1,0 +1,303 @@
+"""How full the car's battery is between its slow updates, told by the session's own meter.
+
+Pure arithmetic, no Home Assistant, as the forecast is. A car's battery sensor in Home Assistant
+updates every few minutes while charging, in whole percent, and late (the car's cloud); the
+charger's own state of charge is rare. The session's meter moves far more often, and the battery
+rises with it: so the battery limit learns how many metered kWh make one percent of this car
+(`kwh_per_percent`, from this session and the ones before) and where the battery stood when the
+session began (`SessionBattery.start_percent`), and turns "stop at 80 %" into "stop at N kWh",
+which the Energy limit's plan and its one STOP then carry out.
+
+Readings that cannot be true do no harm: a value the meter cannot explain (the battery rising
+faster than any car charges, or falling while it charges) is set aside, and taken only once the
+next value confirms it; an unavailable or stale sensor leaves what was learned in force; until
+something is learned, the limit waits and says why (`BatteryStatus`).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+import statistics
+from typing import Any
+
+# Metered kWh per percent of battery this side of any car: 5 to 300 kWh for 100 %.
+KWH_PER_PERCENT_RANGE = (0.05, 3.0)
+# A slope over fewer percent is mostly the sensor's rounding...
+MIN_LEARN_SPAN = 5.0
+# ...and this session's slope outweighs the earlier sessions' once it spans this many percent
+# (a whole-percent sensor over 15 % is good to a few percent, as the charger's losses differ
+# from one session to the next).
+PRIOR_SPAN = 15.0
+# The slopes of this many sessions are kept: the car's, as AC and DC losses differ.
+SLOPE_MEMORY = 5
+# A value this many percent beyond what the meter explains is a glitch, not the battery.
+JUMP_PERCENT = 3.0
+# Without a fresh value for this long while charging, the car's sensor is stale.
+STALE_AFTER = timedelta(minutes=30)
+# Values kept of one session: hours of a car's or a charger's values (the slope is the latest's).
+MAX_READINGS = 240
+
+
+class BatteryStatus(StrEnum):
+    """What the battery limit knows, as the Planned stop shows it."""
+
+    PLANNED = "planned"
+    """The energy at which the battery reaches the limit is known."""
+    LEARNING = "learning"
+    """Too few values yet to tell kWh per percent: the limit waits for the car's next ones."""
+    NO_SOURCE = "no_source"
+    """Neither the charger reports the battery nor is a car battery sensor chosen."""
+    UNAVAILABLE = "unavailable"
+    """The car's sensor is unavailable or unknown."""
+    STALE = "stale"
+    """The car's sensor has not changed for STALE_AFTER while charging."""
+    JUMPED = "jumped"
+    """The latest value is one the meter cannot explain: set aside until confirmed."""
+
+
+@dataclass(frozen=True, slots=True)
+class BatteryReading:
+    """One value of the car's battery and the session energy when it was seen."""
+
+    percent: float
+    kwh: float
+    """The session's energy (kWh) when the value was seen (the meter's, extrapolated)."""
+    at: datetime
+    exact: bool
+    """The charger's, true at its meter value; else the car's, which lags behind the battery."""
+    whole: bool
+    """Whole percent: the battery is up to 1 % above (a sensor rounds down, as cars show it)."""
+
+    @property
+    def low(self) -> float:
+        """The least the battery was when seen."""
+        return self.percent
+
+    @property
+    def high(self) -> float:
+        """The most the battery was when seen (a lagging car's value says nothing of it)."""
+        return self.percent + (1.0 if self.whole else 0.1)
+
+    @property
+    def middle(self) -> float:
+        """The likeliest percent: the middle of what its rounding leaves."""
+        return self.percent + (0.5 if self.whole else 0.0)
+
+
+class BatteryModel:
+    """What the account learns of its car: metered kWh per percent, session by session."""
+
+    def __init__(self, stored: dict[str, Any] | None = None) -> None:
+        """Start from what `as_dict` returned before, or knowing nothing."""
+        stored = stored or {}
+        low, high = KWH_PER_PERCENT_RANGE
+        slopes = stored.get("kwh_per_percent")
+        kept = [
+            float(slope)
+            for slope in (slopes if isinstance(slopes, list) else [])
+            if isinstance(slope, int | float) and low <= slope <= high
+        ]
+        self._slopes: deque[float] = deque(kept, maxlen=SLOPE_MEMORY)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-able, to keep across restarts."""
+        return {"kwh_per_percent": list(self._slopes)}
+
+    @property
+    def kwh_per_percent(self) -> float | None:
+        """The median of the sessions' slopes; None before a session taught one."""
+        return statistics.median(self._slopes) if self._slopes else None
+
+    def learn(self, slope: float) -> bool:
+        """Take in a session's slope; True if it was kept (a plausible one)."""
+        low, high = KWH_PER_PERCENT_RANGE
+        if not low <= slope <= high:
+            return False
+        self._slopes.append(slope)
+        return True
+
+
+class SessionBattery:
+    """The battery of one session's car: its values, and the energy at which it reaches X %."""
+
+    def __init__(self, session_id: str, model: BatteryModel) -> None:
+        """Follow session `session_id`'s car, with what earlier sessions taught `model`."""
+        self.session_id = session_id
+        self._model = model
+        self._start: BatteryReading | None = None
+        """The car's value before energy flowed: where the battery stood at 0 kWh."""
+        self._readings: deque[BatteryReading] = deque(maxlen=MAX_READINGS)
+        """The values taken while charging, oldest first."""
+        self._set_aside: BatteryReading | None = None
+        """A value the meter could not explain, until the next one confirms or refutes it."""
+        self.last_seen: datetime | None = None
+        """When the car's sensor last gave a value (taken or not)."""
+        self.unavailable = False
+        """The car's sensor said it knows nothing (unavailable, unknown, not a number)."""
+        self.learned = False
+        """This session's slope went into the model (once, at its end)."""
+
+    @property
+    def latest(self) -> BatteryReading | None:
+        """The newest value taken."""
+        if self._readings:
+            return self._readings[-1]
+        return self._start
+
+    @property
+    def jumped(self) -> bool:
+        """Whether the latest value was set aside."""
+        return self._set_aside is not None
+
+    def take(self, reading: BatteryReading) -> bool:
+        """Take in a value of the battery; True if it was taken (not set aside)."""
+        self.unavailable = False
+        self.last_seen = reading.at
+        latest = self.latest
+        if latest is not None and (latest.at, latest.percent) == (reading.at, reading.percent):
+            return True  # the same value again (the charger's, at every poll)
+        if reading.kwh <= 0 and not self._readings:
+            # Before energy flows the battery stands still: however late the car tells it,
+            # it is where the session starts.
+            self._start, self._set_aside = reading, None
+            return True
+        if not self._plausible(reading):
+            aside, self._set_aside = self._set_aside, reading
+            if aside is None or not _agree(aside, reading):
+                return False
+            # Two values in a row agree on the new level: the battery is there, what was
+            # learned before it is not.
+            self._start = None
+            self._readings.clear()
+            self._readings.append(aside)
+        self._set_aside = None
+        self._readings.append(reading)
+        return True
+
+    def lost(self, at: datetime) -> None:
+        """The car's sensor is unavailable: what was learned stays in force."""
+        self.unavailable = True
+        self.last_seen = self.last_seen or at
+
+    def _plausible(self, reading: BatteryReading) -> bool:
+        """Whether the meter explains the value, from the latest one taken.
+
+        The battery cannot fall while charging, nor rise more than twice as fast as the slope
+        learned says (or, before one, than the smallest battery would), give or take
+        JUMP_PERCENT of rounding and lag.
+        """
+        latest = self.latest
+        if latest is None:
+            return True
+        slope = self.kwh_per_percent
+        if slope is None:
+            most = (reading.kwh - latest.kwh) / KWH_PER_PERCENT_RANGE[0]
+        else:
+            most = 2 * max(reading.kwh - latest.kwh, 0.0) / slope
+        rise = reading.percent - latest.percent
+        return -JUMP_PERCENT <= rise <= most + JUMP_PERCENT
+
+    @property
+    def session_slope(self) -> tuple[float, float] | None:
+        """The session's own kWh per percent and the percent it spans; None over too few.
+
+        A least-squares line through the values taken while charging: each lags the battery
+        by about the same, so the lag shifts the line, not its slope.
+        """
+        readings = self._readings
+        if len(readings) < 2:
+            return None
+        span = max(r.middle for r in readings) - min(r.middle for r in readings)
+        if span < MIN_LEARN_SPAN:
+            return None
+        mean_p = statistics.fmean(r.middle for r in readings)
+        mean_e = statistics.fmean(r.kwh for r in readings)
+        spread = sum((r.middle - mean_p) ** 2 for r in readings)
+        slope = sum((r.middle - mean_p) * (r.kwh - mean_e) for r in readings) / spread
+        low, high = KWH_PER_PERCENT_RANGE
+        return (slope, span) if low <= slope <= high else None
+
+    @property
+    def kwh_per_percent(self) -> float | None:
+        """Metered kWh per percent: this session's, weighed against the earlier sessions'."""
+        prior = self._model.kwh_per_percent
+        own = self.session_slope
+        if own is None:
+            return prior
+        slope, span = own
+        if prior is None:
+            return slope
+        weight = span / (span + PRIOR_SPAN)
+        return weight * slope + (1 - weight) * prior
+
+    @property
+    def start_percent(self) -> float | None:
+        """Where the battery stood at 0 kWh; None while kWh per percent is not known.
+
+        Each value bounds it from below (the battery was at least what it showed, by the
+        energy since the start), the charger's from above too, and so does the car's value
+        from before energy flowed: the middle of what is left. Without an upper bound, the
+        likeliest of the best lower one (a lagging car's value leaves this early by its lag).
+        """
+        slope = self.kwh_per_percent
+        if slope is None:
+            return None
+        taken = ([] if self._start is None else [self._start]) + list(self._readings)
+        if not taken:
+            return None
+        low: float = max(r.low - r.kwh / slope for r in taken)
+        highs = [r.high - r.kwh / slope for r in taken if r.exact or r is self._start]
+        if not highs:
+            return low + 0.5
+        high: float = min(highs)
+        return (low + high) / 2 if low <= high else low
+
+    def percent_at(self, kwh: float) -> float | None:
+        """The battery at a session energy of `kwh`; None while not known."""
+        start, slope = self.start_percent, self.kwh_per_percent
+        if start is None or slope is None:
+            return None
+        return start + kwh / slope
+
+    def energy_at(self, percent: float) -> float | None:
+        """The session energy at which the battery reaches `percent`; None while not known.
+
+        Before kWh per percent is known, a value taken that shows `percent` or more: the
+        battery is there now (the car's sensor says so, and the meter agreed).
+        """
+        start, slope = self.start_percent, self.kwh_per_percent
+        if start is not None and slope is not None:
+            return (percent - start) * slope
+        latest = self.latest
+        if latest is not None and latest.percent >= percent and not self.jumped:
+            return latest.kwh
+        return None
+
+    def status(self, now: datetime, *, charging: bool) -> BatteryStatus:
+        """What the limit can plan with now."""
+        if self.jumped:
+            return BatteryStatus.JUMPED
+        if self.unavailable:
+            return BatteryStatus.UNAVAILABLE
+        last_seen = self.last_seen
+        if charging and last_seen is not None and now - last_seen > STALE_AFTER:
+            return BatteryStatus.STALE
+        if self.start_percent is None:
+            return BatteryStatus.LEARNING
+        return BatteryStatus.PLANNED
+
+    def finish(self) -> bool:
+        """The session ended: teach the model its slope, once; True if it learned one."""
+        if self.learned:
+            return False
+        self.learned = True
+        own = self.session_slope
+        return own is not None and self._model.learn(own[0])
+
+
+def _agree(first: BatteryReading, second: BatteryReading) -> bool:
+    """Whether two values in a row tell the same battery (the second may have risen a little)."""
+    return -1.0 <= second.percent - first.percent <= JUMP_PERCENT

@@ -1,0 +1,157 @@
+"""The car's battery, for the Battery limit: the charger's state of charge, or the car's sensor.
+
+The charger's (OCPI's STATE_OF_CHARGE, true at its meter value) is taken where the session has
+it; else the car's own battery sensor in Home Assistant, chosen in the options, whose values
+come late and in whole percent: each is paired with the session energy of the moment it came
+(the meter's, see `MeterTrack.kwh_at`). What the values teach is `battery.py`'s.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+import logging
+from typing import TYPE_CHECKING
+
+from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
+from homeassistant.core import CALLBACK_TYPE, Event, EventStateChangedData, State, callback
+from homeassistant.helpers.event import async_track_state_change_event
+
+from .battery import BatteryModel, BatteryReading, BatteryStatus, SessionBattery
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from homeassistant.core import HomeAssistant
+
+    from .api import Session
+    from .forecast import MeterTrack
+
+_LOGGER = logging.getLogger(__name__)
+
+
+class CarBattery:
+    """Follows the latest session's battery, from the charger or the car's own sensor."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        *,
+        sensor: str | None,
+        model: BatteryModel,
+        meter: MeterTrack,
+        changed: Callable[[], None],
+    ) -> None:
+        """Follow entity `sensor` (None: the charger's values alone); `changed`: replan."""
+        self._hass = hass
+        self._sensor = sensor
+        self._model = model
+        self._meter = meter
+        self._changed = changed
+        self._session: Session | None = None
+        self.track: SessionBattery | None = None
+        """The latest session's battery."""
+
+    @callback
+    def async_start(self) -> CALLBACK_TYPE | None:
+        """Listen to the car's sensor; the returned callback stops listening."""
+        if self._sensor is None:
+            return None
+        return async_track_state_change_event(self._hass, self._sensor, self._on_state)
+
+    @property
+    def has_source(self) -> bool:
+        """Whether anything can tell the battery: a car sensor, or the charger's own values."""
+        session = self._session
+        return self._sensor is not None or (
+            session is not None and session.state_of_charge is not None
+        )
+
+    def follow(self, session: Session, measured_at: datetime) -> bool:
+        """Take in the latest session; True when its end taught the model kWh per percent."""
+        self._session = session
+        track = self.track
+        if track is None or track.session_id != session.id:
+            track = self.track = SessionBattery(session.id, self._model)
+            if self._sensor is not None:
+                # Its value now: from before the session began, where the battery starts.
+                self._take_state(self._hass.states.get(self._sensor))
+        if (percent := session.state_of_charge) is not None and session.kwh is not None:
+            track.take(
+                BatteryReading(
+                    percent, session.kwh, measured_at, exact=True, whole=percent.is_integer()
+                )
+            )
+        if not session.is_running:
+            return track.finish()
+        return False
+
+    def percent(self, session: Session | None) -> float | None:
+        """The battery of `session`'s car now: from what was learned, else its latest value."""
+        track = self.track
+        if session is None or track is None or track.session_id != session.id:
+            return None
+        if session.kwh is not None and (estimate := track.percent_at(session.kwh)) is not None:
+            return min(max(estimate, 0.0), 100.0)
+        latest = track.latest
+        return None if latest is None else latest.percent
+
+    def status(self, session: Session, now: datetime) -> BatteryStatus:
+        """What the Battery limit can plan with for `session`."""
+        track = self.track
+        if not self.has_source or track is None or track.session_id != session.id:
+            return BatteryStatus.NO_SOURCE
+        return track.status(now, charging=session.is_charging)
+
+    @callback
+    def _on_state(self, event: Event[EventStateChangedData]) -> None:
+        if self._take_state(event.data["new_state"]):
+            self._changed()
+
+    def _take_state(self, state: State | None) -> bool:
+        """Take the car sensor's value into the running session's battery; True if it mattered.
+
+        The charger's own values, where the session has them, are the better ones.
+        """
+        session, track = self._session, self.track
+        if session is None or track is None or not session.is_running:
+            return False
+        if session.state_of_charge is not None or state is None:
+            return False
+        at = state.last_updated
+        percent = _percent(state)
+        if percent is None:
+            track.lost(at)
+            return True
+        kwh = self._kwh_at(session, at)
+        if kwh is None:
+            return False
+        if not track.take(BatteryReading(percent, kwh, at, exact=False, whole=True)):
+            _LOGGER.debug(
+                "The car's battery shows %s %%, which the meter cannot explain: set aside",
+                percent,
+            )
+        return True
+
+    def _kwh_at(self, session: Session, at: datetime) -> float | None:
+        """The session energy when the car's value came: 0 for one from before charging."""
+        if session.start is None or at <= session.start or not session.kwh:
+            return 0.0
+        return self._meter.kwh_at(session, at)
+
+    def energy_at(self, session: Session, percent: float) -> float | None:
+        """The session energy at which `session`'s battery reaches `percent`; None unknown."""
+        track = self.track
+        if track is None or track.session_id != session.id:
+            return None
+        return track.energy_at(percent)
+
+
+def _percent(state: State) -> float | None:
+    """The sensor's battery in percent; None when it knows none (unavailable, nonsense)."""
+    if state.state in {STATE_UNAVAILABLE, STATE_UNKNOWN}:
+        return None
+    try:
+        percent = float(state.state)
+    except ValueError:
+        return None
+    return percent if 0 <= percent <= 100 else None
