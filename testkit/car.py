@@ -108,7 +108,7 @@ class CarBatterySensor:
 
     @callback
     def freeze(self) -> None:
-        """The car stops reporting: the sensor stays as it is (stale)."""
+        """The car stops reporting: the sensor stays as it is (stale) until it is parked again."""
         for cancel in (self._next_report, self._in_the_cloud):
             if cancel is not None:
                 cancel()
