@@ -283,7 +283,6 @@ class Account:
         if session is not None and latest is not None and latest.session_id == session.id:
             rate = self.meter.rate_kw(session.start)
         currency = None if session is None else session.currency
-        entry = None if session is None else book.entry(session.id)
         return AccountView(
             online=coordinator.last_update_success,
             session=session,
@@ -301,8 +300,7 @@ class Account:
             total_energy=book.total_energy,
             total_cost=None if currency is None else book.total_cost(currency),
             bill=book.last_bill,
-            session_bill=None if entry is None else entry.billed_cost,
-            tax_ratio=None if session is None else book.tax_ratio(session),
+            cost_with_tax=None if session is None else book.cost_with_tax(session),
             evse=self.charger.data,
             tariff=self.price.data,
         )

@@ -188,6 +188,15 @@ class Bill:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class CostWithTax:
+    """A session's cost with tax, and whether it is the running cost times a ratio."""
+
+    amount: float
+    tax_ratio: float | None
+    """The ratio the running cost was multiplied by; None: the session's or the bill's figure."""
+
+
 @dataclass
 class StopRecord:
     """Whether a STOP of the session was accepted, and who sent it."""
@@ -625,6 +634,25 @@ class SessionBook:
         if bill is None or bill.tax is None or bill.currency != session.currency:
             return None
         return _ratio(bill.cost, bill.cost_before_tax)
+
+    def cost_with_tax(self, session: Session) -> CostWithTax | None:
+        """The session's own figure with tax, else its bill's, else the running cost x the ratio.
+
+        None without a currency, or while no ratio is known and the session is not billed. One
+        figure for Session cost with tax and the completion event, so that they never differ.
+        """
+        if not session.currency:
+            return None
+        if session.total_cost_with_tax is not None:
+            return CostWithTax(session.total_cost_with_tax, None)
+        entry = self.sessions.get(session.id)
+        if entry is not None and entry.billed_cost is not None:
+            # To the cent, as Last session billed cost shows it.
+            return CostWithTax(round(entry.billed_cost, 2), None)
+        ratio = self.tax_ratio(session)
+        if ratio is None or session.total_cost is None:
+            return None
+        return CostWithTax(round(session.total_cost * ratio, 2), ratio)
 
     @property
     def total_energy(self) -> float:

@@ -180,36 +180,9 @@ def _planned_stop_attributes(view: AccountView) -> Mapping[str, Any] | None:
     return attributes or None
 
 
-@dataclass(frozen=True, slots=True)
-class CostWithTax:
-    """The session's cost with tax, and whether it is the running cost times a ratio."""
-
-    amount: float
-    tax_ratio: float | None
-    """The ratio the running cost was multiplied by; None: the session's or the bill's figure."""
-
-
-def cost_with_tax(view: AccountView) -> CostWithTax | None:
-    """The session's own figure with tax, else its bill's, else the running cost times the ratio.
-
-    None without a currency, or while no ratio is known and the session is not billed.
-    """
-    session = view.session
-    if session is None or not session.currency:
-        return None
-    if session.total_cost_with_tax is not None:
-        return CostWithTax(session.total_cost_with_tax, None)
-    if view.session_bill is not None:
-        # To the cent, as Last session billed cost shows it.
-        return CostWithTax(round(view.session_bill, 2), None)
-    if view.tax_ratio is None or session.total_cost is None:
-        return None
-    return CostWithTax(round(session.total_cost * view.tax_ratio, 2), view.tax_ratio)
-
-
 def _cost_with_tax_attributes(view: AccountView) -> Mapping[str, Any] | None:
     """Whether the amount is an estimate, and the tax ratio it was estimated with."""
-    cost = cost_with_tax(view)
+    cost = view.cost_with_tax
     if cost is None:
         return None
     if cost.tax_ratio is None:
@@ -319,7 +292,7 @@ SENSORS: tuple[EvnnovatorSensorEntityDescription, ...] = (
         device_class=SensorDeviceClass.MONETARY,
         state_class=SensorStateClass.TOTAL,
         suggested_display_precision=2,
-        value_fn=lambda view: None if (cost := cost_with_tax(view)) is None else cost.amount,
+        value_fn=lambda view: None if (cost := view.cost_with_tax) is None else cost.amount,
         unit_fn=_session_currency,
         last_reset_fn=_session_start,
         attributes_fn=_cost_with_tax_attributes,

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
     from .api import Evse, Session, Tariff
     from .battery import BatteryStatus
-    from .book import Bill
+    from .book import Bill, CostWithTax
     from .forecast import Limits, StopPlan
 
 
@@ -56,10 +56,8 @@ class AccountView:
     """The cost of every session seen in the currency of the latest one; None without one."""
     bill: Bill | None
     """The latest bill taken in."""
-    session_bill: float | None
-    """What the bill of `session` says it cost, tax included; None until it is billed."""
-    tax_ratio: float | None
-    """What the cost of `session` with tax is to its cost before tax; None while not known."""
+    cost_with_tax: CostWithTax | None
+    """What `session` costs with tax (see `SessionBook.cost_with_tax`); None while not known."""
     evse: Evse | None
     """The latest session's charger as its status poll last read it."""
     tariff: Tariff | None
