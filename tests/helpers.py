@@ -1,11 +1,14 @@
 """Small helpers shared by the integration tests."""
 
 from datetime import timedelta
+import json
+from pathlib import Path
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
+from custom_components.evnnovator.logbook import KEY_PREFIX, Wording
 from evnnovator_simulator import DEMO_AUTH_ID, DEMO_EVSE_UID, Simulator
 
 
@@ -34,3 +37,14 @@ def stored_number(value: float, unit: str, maximum: float, step: float) -> dict[
         "native_unit_of_measurement": unit,
         "native_value": value,
     }
+
+
+def english() -> Wording:
+    """The logbook's English templates, as Home Assistant loads them."""
+    common = json.loads(
+        (
+            Path(__file__).parent.parent / "custom_components/evnnovator/translations/en.json"
+        ).read_text(encoding="utf-8")
+    )["common"]
+    prefix = KEY_PREFIX.rsplit(".", 1)[0] + "."
+    return Wording({prefix + key: text for key, text in common.items()})

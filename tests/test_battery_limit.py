@@ -7,9 +7,7 @@ down, every 5 minutes. The simulator's operator charges at 7.4 kW with a continu
 
 from collections.abc import Callable
 import itertools
-import json
 import math
-from pathlib import Path
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import STATE_UNAVAILABLE
@@ -18,12 +16,12 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.evnnovator.const import CONF_BATTERY_SENSOR, EVENT_SESSION_COMPLETED
-from custom_components.evnnovator.logbook import KEY_PREFIX, Wording, completed_message
+from custom_components.evnnovator.logbook import completed_message
 from evnnovator_simulator import DEMO_AUTH_ID, Simulator, SimulatorSettings
 from evnnovator_simulator.dialect import OCPI_2_1_1, OCPI_2_2_1
 from testkit.requests import stop_requests
 
-from .helpers import advance
+from .helpers import advance, english
 from .test_limits import STATUS, set_limit
 
 CAR = "sensor.my_car_battery"
@@ -37,17 +35,6 @@ CAR_INTERVALS = (180, 420, 300, 240, 540, 120)
 STEP = 30
 
 pytestmark = pytest.mark.freeze_time("2026-11-23T08:00:00+00:00")
-
-
-def english() -> Wording:
-    """The logbook's English templates, as Home Assistant loads them."""
-    common = json.loads(
-        (
-            Path(__file__).parent.parent / "custom_components/evnnovator/translations/en.json"
-        ).read_text(encoding="utf-8")
-    )["common"]
-    prefix = KEY_PREFIX.rsplit(".", 1)[0] + "."
-    return Wording({prefix + key: text for key, text in common.items()})
 
 
 def show_car(hass: HomeAssistant, state: str) -> None:
