@@ -10,17 +10,18 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
 
 from custom_components.evnnovator.api import parse_session
 from custom_components.evnnovator.billing import BILL_ATTEMPTS_AT
 from custom_components.evnnovator.book import Bill, SessionBook
-from custom_components.evnnovator.const import CONF_COST_LIMIT_WITH_TAX
+from custom_components.evnnovator.const import CONF_COST_LIMIT_WITH_TAX, EVENT_SESSION_COMPLETED
+from custom_components.evnnovator.logbook import completed_message
 from evnnovator_simulator import DEMO_AUTH_ID, Simulator, SimulatorSettings
 from evnnovator_simulator.dialect import OCPI_2_2_1
 from testkit.requests import stop_requests
 
-from .helpers import advance
+from .helpers import advance, english
 from .test_limits import (
     COST_LIMIT,
     SHORT_BY_ROUNDING,
@@ -271,6 +272,126 @@ async def test_a_2_2_1_session_counts_its_own_tax_before_any_bill(
     over = float(final["total_cost"]["incl_vat"]) - limit
     assert (
         -SHORT_BY_ROUNDING * TARIFF * TAX_RATIO <= over <= cost_bound(simulator_settings, TAX_RATIO)
+    )
+
+
+# --- The completion event and its Activity entry ----------------------------------------------
+
+
+async def stop_at_the_cost_limit(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, simulator: Simulator, limit: float
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Set the Cost limit and charge until it has stopped the session, once.
+
+    The session as it ended, and the data of its completion event.
+    """
+    completed = async_capture_events(hass, EVENT_SESSION_COMPLETED)
+    await set_limit(hass, COST_LIMIT, limit)
+    final = await run_until_completed(hass, freezer, simulator)
+    assert len(stop_requests(simulator)) == 1
+    [event] = completed
+    assert event.data["stopped_by"] == "cost"
+    assert event.data["cost_limit"] == limit
+    return final, dict(event.data)
+
+
+def in_rupees(amount: float) -> str:
+    """An amount as the English Activity shows it."""
+    return f"{amount:.2f} INR"
+
+
+async def test_the_completion_gives_the_cost_with_tax_beside_the_limit_with_tax(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: Simulator,
+    with_tax: MockConfigEntry,
+) -> None:
+    """The limit counted with tax: the event gives the cost with tax Session cost with tax
+    shows at that moment, and says the limit was with tax; so does the Activity."""
+    await bill_the_session(hass, freezer, with_tax, simulator)
+    await start_charging(hass, freezer, simulator)
+    cost_now, _ = shown_cost(hass)
+    limit = round(cost_now + 0.5 * TARIFF * TAX_RATIO)
+
+    final, data = await stop_at_the_cost_limit(hass, freezer, simulator, limit)
+
+    shown, attributes = shown_cost(hass)
+    assert attributes["estimated"] is True  # ended, not billed yet
+    ratio = tax_ratio(with_tax)
+    assert ratio is not None
+    assert data["cost_with_tax"] == shown == round(float(final["total_cost"]) * ratio, 2)
+    assert data["cost"] == final["total_cost"]  # still the cost before tax
+    assert data["cost_limit_with_tax"] is True
+    assert completed_message(english(), data) == (
+        f"stopped charging after {english().kwh(final['kwh'])} kWh "
+        f"({in_rupees(shown)} with tax), stopped at the {in_rupees(limit)} cost limit with tax"
+    )
+
+
+async def test_without_a_ratio_the_completion_counts_before_tax(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: Simulator,
+    with_tax: MockConfigEntry,
+) -> None:
+    """The option on, no bill yet: the limit counted before tax, and the completion says so:
+    no cost with tax known, no `cost_limit_with_tax`, the cost before tax beside the limit."""
+    limit = round(float(truth(simulator)["total_cost"]) + 0.5 * TARIFF)
+
+    final, data = await stop_at_the_cost_limit(hass, freezer, simulator, limit)
+
+    assert data["cost_with_tax"] is None
+    assert shown_cost(hass)[0] == STATE_UNKNOWN
+    assert "cost_limit_with_tax" not in data
+    assert completed_message(english(), data) == (
+        f"stopped charging after {english().kwh(final['kwh'])} kWh "
+        f"({in_rupees(final['total_cost'])}), stopped at the {in_rupees(limit)} cost limit"
+    )
+
+
+async def test_the_option_off_the_completion_counts_before_tax(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: Simulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Off, with a ratio known: the event still gives the cost with tax (as the sensor shows
+    it), but the limit counted before tax, and the Activity shows the cost it counted."""
+    await bill_the_session(hass, freezer, init_integration, simulator)
+    await start_charging(hass, freezer, simulator)
+    limit = round(float(truth(simulator)["total_cost"]) + 0.5 * TARIFF)
+
+    final, data = await stop_at_the_cost_limit(hass, freezer, simulator, limit)
+
+    shown, _ = shown_cost(hass)
+    assert data["cost_with_tax"] == shown
+    assert shown == pytest.approx(final["total_cost"] * TAX_RATIO, abs=0.02)
+    assert "cost_limit_with_tax" not in data
+    assert completed_message(english(), data) == (
+        f"stopped charging after {english().kwh(final['kwh'])} kWh "
+        f"({in_rupees(final['total_cost'])}), stopped at the {in_rupees(limit)} cost limit"
+    )
+
+
+@pytest.mark.parametrize("simulator_settings", [DIALECT_2_2_1])
+async def test_a_2_2_1_completion_gives_the_sessions_own_cost_with_tax(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: Simulator,
+    with_tax: MockConfigEntry,
+) -> None:
+    """No bill needed: the session's own figure with tax is the event's, beside the limit."""
+    with_tax_now = truth(simulator)["total_cost"]["incl_vat"]
+    limit = round(with_tax_now + 0.5 * TARIFF * TAX_RATIO)
+
+    final, data = await stop_at_the_cost_limit(hass, freezer, simulator, limit)
+
+    assert data["cost_with_tax"] == pytest.approx(final["total_cost"]["incl_vat"], abs=1e-9)
+    assert data["cost_with_tax"] == shown_cost(hass)[0]
+    assert data["cost_limit_with_tax"] is True
+    assert completed_message(english(), data).endswith(
+        f" kWh ({in_rupees(data['cost_with_tax'])} with tax), "
+        f"stopped at the {in_rupees(limit)} cost limit with tax"
     )
 
 

@@ -37,6 +37,9 @@ from custom_components.evnnovator.logbook import (
 )
 
 DEVICE_NAME = "EVnnovator demo-driver-1"
+# 183.60 INR before tax, with 18 % GST.
+WITH_TAX = {"cost_with_tax": 216.65}
+OVER_THE_LIMIT = {"energy_limit": 10.0, "overshoot": 0.2}
 COMPLETED = {
     "config_entry_id": "entry",
     "session_id": "s-1",
@@ -190,6 +193,38 @@ def test_idle(hass: HomeAssistant, device_id: str, energy: float | None, message
         ),
         # The limit's keys are there only when a limit was set, and may then be None.
         ({"energy_limit": None, "overshoot": None}, "stopped charging after 10.2 kWh (183.60 INR)"),
+        # A cost limit counted with tax: the cost with tax beside it, whatever stopped it.
+        (
+            {
+                **WITH_TAX,
+                "cost_limit": 220.0,
+                "cost_limit_with_tax": True,
+                "stopped_by": "cost",
+            },
+            "stopped charging after 10.2 kWh (216.65 INR with tax), "
+            "stopped at the 220.00 INR cost limit with tax",
+        ),
+        (
+            {
+                **WITH_TAX,
+                "cost_limit": 300.0,
+                "cost_limit_with_tax": True,
+                **OVER_THE_LIMIT,
+                "stopped_by": "energy",
+            },
+            "stopped charging after 10.2 kWh (216.65 INR with tax), 0.2 kWh over the 10 kWh limit",
+        ),
+        # With tax, but that figure unknown: no amount rather than one the limit did not count.
+        (
+            {"cost_with_tax": None, "cost_limit": 220.0, "cost_limit_with_tax": True},
+            "stopped charging after 10.2 kWh",
+        ),
+        # A limit before tax: the cost before tax beside it, even with the cost with tax known.
+        (
+            {**WITH_TAX, "cost_limit": 180.0, "stopped_by": "cost"},
+            "stopped charging after 10.2 kWh (183.60 INR), stopped at the 180.00 INR cost limit",
+        ),
+        ({**WITH_TAX}, "stopped charging after 10.2 kWh (183.60 INR)"),
     ],
 )
 def test_completed(
@@ -285,9 +320,6 @@ async def speak(hass: HomeAssistant, language: str) -> None:
     await async_get_translations(hass, language, "common", [DOMAIN])
 
 
-OVER_THE_LIMIT = {"energy_limit": 10.0, "overshoot": 0.2}
-
-
 @pytest.mark.parametrize(
     ("language", "message"),
     [
@@ -317,6 +349,58 @@ async def test_completed_in_each_language(
     """Each of the six languages words the message and writes its numbers its own way."""
     await speak(hass, language)
     data = {**COMPLETED, "device_id": device_id, **OVER_THE_LIMIT}
+    assert describe(hass, EVENT_SESSION_COMPLETED, data)["message"] == message
+
+
+AT_THE_LIMIT_WITH_TAX = {
+    **WITH_TAX,
+    "cost_limit": 220.0,
+    "cost_limit_with_tax": True,
+    "stopped_by": "cost",
+}
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        (
+            "en",
+            "stopped charging after 10.2 kWh (216.65 INR with tax), "
+            "stopped at the 220.00 INR cost limit with tax",
+        ),
+        (
+            "de",
+            "hat das Laden nach 10,2 kWh beendet (216,65 INR mit Steuer), "
+            "gestoppt am Kostenlimit mit Steuer von 220,00 INR",
+        ),
+        (
+            "fr",
+            "a arrêté la recharge après 10,2 kWh (216,65 INR TTC), "
+            "arrêtée à la limite de coût TTC de 220,00 INR",
+        ),
+        (
+            "es",
+            "ha detenido la recarga tras 10,2 kWh (216,65 INR con impuestos), "
+            "detenida en el límite de coste con impuestos de 220,00 INR",
+        ),
+        (
+            "nl",
+            "is gestopt met laden na 10,2 kWh (216,65 INR inclusief belasting), "
+            "gestopt bij de kostenlimiet inclusief belasting van 220,00 INR",
+        ),
+        (
+            "hi",
+            "ने 10.2 kWh के बाद चार्जिंग बंद की (216.65 INR कर सहित), "
+            "220.00 INR की कर सहित लागत सीमा पर रोकी गई",
+        ),
+    ],
+)
+async def test_the_cost_limit_with_tax_in_each_language(
+    hass: HomeAssistant, device_id: str, language: str, message: str
+) -> None:
+    """Each language says that both the amount and the limit are with tax."""
+    await speak(hass, language)
+    data = {**COMPLETED, "device_id": device_id, **AT_THE_LIMIT_WITH_TAX}
     assert describe(hass, EVENT_SESSION_COMPLETED, data)["message"] == message
 
 

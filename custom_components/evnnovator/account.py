@@ -217,8 +217,14 @@ class Account:
             return pace
         change = book.observe(session, reading.measured_at, first_run=self._first_run)
         self._first_run = False
+        cost_with_tax = book.cost_with_tax(session)
         self.events.announce(
-            change, session, reading.fetched_at, battery=self.battery.percent(session)
+            change,
+            session,
+            reading.fetched_at,
+            battery=self.battery.percent(session),
+            cost_with_tax=None if cost_with_tax is None else cost_with_tax.amount,
+            cost_limit_with_tax=self.limits.cost_tax_ratio(session) is not None,
         )
         if idle_began and self.idle.idle_since is not None:
             self.events.idle(session, self.idle.idle_since, reading.fetched_at)

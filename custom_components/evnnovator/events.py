@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
 
     from .api import Session
-    from .book import Bill, Change
+    from .book import Bill, Change, SessionEntry
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -52,30 +52,26 @@ class SessionEvents:
         fetched_at: datetime,
         *,
         battery: float | None = None,
+        cost_with_tax: float | None = None,
+        cost_limit_with_tax: bool = False,
     ) -> None:
         """Fire what the book found due for `session` (as fetched at `fetched_at`).
 
         `battery`: the car's battery in percent, as the integration knows it, if it does.
+        `cost_with_tax`: the session's cost with tax as Session cost with tax shows it, None
+        while not known. `cost_limit_with_tax`: a cost limit would count with tax (the option
+        on, a tax ratio known).
         """
         entry = change.entry
         for announcement in change.announcements:
             event_type = _EVENTS[announcement]
             data = self._session_data(session, fetched_at)
-            if event_type == EVENT_SESSION_COMPLETED and entry is not None:
-                # The session's own limit (START's) or the Energy limit, whichever came first.
-                if (energy_limit := entry.stop_energy) is not None:
-                    data["energy_limit"] = energy_limit
-                    data["overshoot"] = (
-                        None if session.kwh is None else round(session.kwh - energy_limit, 4)
+            if event_type == EVENT_SESSION_COMPLETED:
+                data["cost_with_tax"] = cost_with_tax
+                if entry is not None:
+                    data |= _limits_data(
+                        entry, session, battery=battery, cost_limit_with_tax=cost_limit_with_tax
                     )
-                if entry.cost_limit is not None:
-                    data["cost_limit"] = entry.cost_limit
-                if entry.battery_limit is not None:
-                    data["battery_limit"] = entry.battery_limit
-                if battery is not None:
-                    data["battery"] = round(battery, 1)
-                if entry.stop.by is not None:
-                    data["stopped_by"] = entry.stop.by
             _LOGGER.debug("Session %s: %s", session.id, event_type)
             self._hass.bus.async_fire(event_type, data)
 
@@ -99,3 +95,25 @@ class SessionEvents:
     def billed(self, bill: Bill) -> None:
         """Announce a session's bill."""
         self._hass.bus.async_fire(EVENT_SESSION_BILLED, self._source | bill.as_dict())
+
+
+def _limits_data(
+    entry: SessionEntry, session: Session, *, battery: float | None, cost_limit_with_tax: bool
+) -> dict[str, Any]:
+    """What the completion event says of the limits the session had, and what stopped it."""
+    data: dict[str, Any] = {}
+    # The session's own limit (START's) or the Energy limit, whichever came first.
+    if (energy_limit := entry.stop_energy) is not None:
+        data["energy_limit"] = energy_limit
+        data["overshoot"] = None if session.kwh is None else round(session.kwh - energy_limit, 4)
+    if entry.cost_limit is not None:
+        data["cost_limit"] = entry.cost_limit
+        if cost_limit_with_tax:
+            data["cost_limit_with_tax"] = True
+    if entry.battery_limit is not None:
+        data["battery_limit"] = entry.battery_limit
+    if battery is not None:
+        data["battery"] = round(battery, 1)
+    if entry.stop.by is not None:
+        data["stopped_by"] = entry.stop.by
+    return data

@@ -128,6 +128,14 @@ class LimitController:
         """Percent of battery at which to stop; 0 is off."""
         return self.limits.battery_percent
 
+    def cost_tax_ratio(self, session: Session) -> float | None:
+        """The tax ratio the cost limit counts `session`'s cost with; None: before tax.
+
+        With the option, the book's ratio once one is known; the completion event says by it
+        whether the session's cost limit counted with tax.
+        """
+        return self._data.book.tax_ratio(session) if self._cost_with_tax else None
+
     @callback
     def set_limits(
         self,
@@ -181,7 +189,7 @@ class LimitController:
         reading = meter.latest
         if reading is None or reading.session_id != session.id:
             return
-        ratio = self._data.book.tax_ratio(session) if self._cost_with_tax else None
+        ratio = self.cost_tax_ratio(session)
         battery_kwh = None
         if self.limits.battery_percent > 0:
             battery_kwh = self._battery.energy_at(session, self.limits.battery_percent)

@@ -178,17 +178,29 @@ def completed_message(wording: Wording, data: Mapping[str, Any]) -> str:
     Says what stopped it when a STOP from Home Assistant did: the cost limit, the battery limit
     ("at 80 % battery"), the energy limit or a person. A figure the API did not report (None)
     is left out.
+
+    The cost is counted as the session's cost limit counted: with tax when it did ("216.58 INR
+    with tax", "the 220 INR cost limit with tax"), else before tax, as Session cost shows it,
+    even where the cost with tax is known: an amount beside a limit must be the one the limit
+    compared, and one amount keeps the message short. With tax, but that figure unknown (the
+    session without a currency), no amount is shown rather than one the limit did not count.
     """
     if (energy := data.get("energy")) is None:
         message = wording.text("stopped")
     else:
         message = wording.text("stopped_after", energy=wording.kwh(energy))
     currency = data.get("currency")
-    if (cost := data.get("cost")) is not None:
+    with_tax = data.get("cost_limit_with_tax") is True
+    if with_tax:
+        if (cost := data.get("cost_with_tax")) is not None:
+            amount = wording.amount(cost, currency)
+            message += f" ({wording.text('amount_with_tax', amount=amount)})"
+    elif (cost := data.get("cost")) is not None:
         message += f" ({wording.amount(cost, currency)})"
     stopped_by = data.get("stopped_by")
     if stopped_by == "cost" and (cost_limit := data.get("cost_limit")) is not None:
-        message += ", " + wording.text("cost_limit", limit=wording.amount(cost_limit, currency))
+        key = "cost_limit_with_tax" if with_tax else "cost_limit"
+        message += ", " + wording.text(key, limit=wording.amount(cost_limit, currency))
     elif stopped_by == "battery" and (battery_limit := data.get("battery_limit")) is not None:
         message += ", " + wording.text("battery_limit", limit=wording.kwh(battery_limit))
     elif stopped_by == "user":
