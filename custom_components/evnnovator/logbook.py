@@ -179,11 +179,11 @@ def completed_message(wording: Wording, data: Mapping[str, Any]) -> str:
     ("at 80 % battery"), the energy limit or a person. A figure the API did not report (None)
     is left out.
 
-    The cost is counted as the session's cost limit counted: with tax when it did ("216.58 INR
-    with tax", "the 220 INR cost limit with tax"), else before tax, as Session cost shows it,
+    The cost is counted as the session's cost limit counted: with tax when it did ("216.65 INR
+    with tax", "the 220.00 INR cost limit with tax"), else before tax, as Session cost shows it,
     even where the cost with tax is known: an amount beside a limit must be the one the limit
-    compared, and one amount keeps the message short. With tax, but that figure unknown (the
-    session without a currency), no amount is shown rather than one the limit did not count.
+    compared, and one amount keeps the message short. With tax but that figure not known, no
+    amount is shown rather than one the limit did not count.
     """
     if (energy := data.get("energy")) is None:
         message = wording.text("stopped")
