@@ -34,7 +34,12 @@ def own_simulator(workdir: Path, process_guard: ProcessGuard) -> Iterator[Simula
 
 @pytest.fixture
 def entry_id(home_assistant: HomeAssistantApi, own_simulator: SimulatorApi) -> Iterator[str]:
-    """demo-driver-1, charging in INR, added through the config flow; removed afterwards."""
+    """demo-driver-1, charging in INR, added through the config flow; removed afterwards.
+
+    With its entities' history: the account the screenshots show later has the same entity
+    ids, and its Activity would list this one's entities going unavailable.
+    """
+    before = home_assistant.entity_ids()
     entry = home_assistant.add_config_entry(
         "evnnovator",
         {
@@ -46,7 +51,11 @@ def entry_id(home_assistant: HomeAssistantApi, own_simulator: SimulatorApi) -> I
     try:
         yield entry["entry_id"]
     finally:
+        own = sorted(home_assistant.entity_ids() - before)
         home_assistant.remove_config_entry(entry["entry_id"])
+        home_assistant.call_service(
+            "recorder", "purge_entities", {"entity_id": own, "keep_days": 0}
+        )
 
 
 def currency_issue(page: Page, entry_id: str) -> dict[str, Any] | None:
