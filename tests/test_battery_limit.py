@@ -23,6 +23,7 @@ from testkit.requests import stop_requests
 
 from .helpers import advance, english
 from .test_limits import STATUS, set_limit
+from .test_tracker import reload
 
 CAR = "sensor.my_car_battery"
 BATTERY_LIMIT = "number.evnnovator_demo_driver_1_battery_limit"
@@ -221,4 +222,36 @@ async def test_the_chargers_state_of_charge_needs_no_car_sensor(
     final = simulator.battery_percent(session_id)
     assert final == pytest.approx(60, abs=1.0)
     assert float(hass.states.get(BATTERY).state) == pytest.approx(final, abs=1.0)
+    assert len(stop_requests(simulator)) == 1
+
+
+async def test_a_restart_mid_session_keeps_what_the_battery_taught(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: Simulator,
+    with_car: MockConfigEntry,
+) -> None:
+    """Restarted once planned: the car's values so far (the start among them) are kept."""
+    session_id = session_id_of(simulator)
+    await set_limit(hass, BATTERY_LIMIT, 52)
+
+    def planned() -> bool:
+        return hass.states.get(PLANNED_STOP).attributes.get("limit") == "battery"
+
+    await charge_with_car(hass, freezer, simulator, 3600, until=planned)
+    before = with_car.runtime_data.battery.track
+    assert before is not None
+    start = before.start_percent
+    await reload(hass, with_car)
+    after = with_car.runtime_data.battery.track
+    assert after is not None
+    assert after is not before
+    assert after.start_percent == start
+    assert planned()
+
+    def shown_completed() -> bool:
+        return hass.states.get(STATUS).state == "completed"
+
+    await charge_with_car(hass, freezer, simulator, 3600, until=shown_completed)
+    assert true_percent(simulator, session_id) == pytest.approx(52, abs=1.0)
     assert len(stop_requests(simulator)) == 1

@@ -343,6 +343,7 @@ class Account:
         """The car's sensor gave a value: the Battery limit plans with it, and it shows."""
         self.limits.replan()
         self._redraw()
+        self._save(LEARNED_SAVE_DELAY)
 
     @callback
     def _price_changed(self) -> None:

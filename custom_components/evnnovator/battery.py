@@ -86,9 +86,37 @@ class BatteryReading:
         """The likeliest percent: the middle of what its rounding leaves."""
         return self.percent + (0.5 if self.whole else 0.0)
 
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-able."""
+        return {
+            "percent": self.percent,
+            "kwh": self.kwh,
+            "at": self.at.isoformat(),
+            "exact": self.exact,
+            "whole": self.whole,
+        }
+
+    @classmethod
+    def from_dict(cls, stored: Any) -> BatteryReading | None:
+        """The inverse of `as_dict`; None for what it cannot have written."""
+        try:
+            return cls(
+                float(stored["percent"]),
+                float(stored["kwh"]),
+                datetime.fromisoformat(stored["at"]),
+                exact=bool(stored["exact"]),
+                whole=bool(stored["whole"]),
+            )
+        except KeyError, TypeError, ValueError:
+            return None
+
 
 class BatteryModel:
-    """What the account learns of its car: metered kWh per percent, session by session."""
+    """What the account learns of its car: kWh per percent, and the latest session's values.
+
+    The session's values are kept across restarts too: the one from before it began is the one
+    no lag spoils.
+    """
 
     def __init__(self, stored: dict[str, Any] | None = None) -> None:
         """Start from what `as_dict` returned before, or knowing nothing."""
@@ -101,10 +129,22 @@ class BatteryModel:
             if isinstance(slope, int | float) and low <= slope <= high
         ]
         self._slopes: deque[float] = deque(kept, maxlen=SLOPE_MEMORY)
+        self.session: SessionBattery | None = SessionBattery.from_dict(stored.get("session"), self)
+        """The latest session's battery."""
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-able, to keep across restarts."""
-        return {"kwh_per_percent": list(self._slopes)}
+        session = self.session
+        return {
+            "kwh_per_percent": list(self._slopes),
+            "session": None if session is None else session.as_dict(),
+        }
+
+    def follow(self, session_id: str) -> SessionBattery:
+        """The battery of session `session_id`: the one followed, else a new one."""
+        if self.session is None or self.session.session_id != session_id:
+            self.session = SessionBattery(session_id, self)
+        return self.session
 
     @property
     def kwh_per_percent(self) -> float | None:
@@ -140,6 +180,31 @@ class SessionBattery:
         self.learned = False
         """This session's slope went into the model (once, at its end)."""
 
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-able: the values taken (what is set aside is not kept)."""
+        return {
+            "session_id": self.session_id,
+            "start": None if self._start is None else self._start.as_dict(),
+            "readings": [reading.as_dict() for reading in self._readings],
+            "learned": self.learned,
+        }
+
+    @classmethod
+    def from_dict(cls, stored: Any, model: BatteryModel) -> SessionBattery | None:
+        """The inverse of `as_dict`; None for what it cannot have written."""
+        if not isinstance(stored, dict) or not isinstance(stored.get("session_id"), str):
+            return None
+        battery = cls(stored["session_id"], model)
+        battery._start = BatteryReading.from_dict(stored.get("start"))
+        readings = stored.get("readings")
+        for reading in readings if isinstance(readings, list) else []:
+            if (restored := BatteryReading.from_dict(reading)) is not None:
+                battery._readings.append(restored)
+        battery.learned = bool(stored.get("learned"))
+        latest = battery.latest
+        battery.last_seen = None if latest is None else latest.at
+        return battery
+
     @property
     def latest(self) -> BatteryReading | None:
         """The newest value taken."""
@@ -153,12 +218,12 @@ class SessionBattery:
         return self._set_aside is not None
 
     def take(self, reading: BatteryReading) -> bool:
-        """Take in a value of the battery; True if it was taken (not set aside)."""
+        """Take in a value of the battery; True if it was taken (not set aside, nor repeated)."""
         self.unavailable = False
         self.last_seen = reading.at
         latest = self.latest
         if latest is not None and (latest.at, latest.percent) == (reading.at, reading.percent):
-            return True  # the same value again (the charger's, at every poll)
+            return False  # the same value again (the charger's, at every poll)
         if reading.kwh <= 0 and not self._readings:
             # Before energy flows the battery stands still: however late the car tells it,
             # it is where the session starts.
@@ -213,10 +278,14 @@ class SessionBattery:
         span = max(r.middle for r in readings) - min(r.middle for r in readings)
         if span < MIN_LEARN_SPAN:
             return None
+        # Percent on energy, not the other way: the energy is exact, the percent rounded.
         mean_p = statistics.fmean(r.middle for r in readings)
         mean_e = statistics.fmean(r.kwh for r in readings)
-        spread = sum((r.middle - mean_p) ** 2 for r in readings)
-        slope = sum((r.middle - mean_p) * (r.kwh - mean_e) for r in readings) / spread
+        spread = sum((r.kwh - mean_e) ** 2 for r in readings)
+        rise = sum((r.middle - mean_p) * (r.kwh - mean_e) for r in readings) / spread
+        if rise <= 0:
+            return None
+        slope = 1 / rise
         low, high = KWH_PER_PERCENT_RANGE
         return (slope, span) if low <= slope <= high else None
 

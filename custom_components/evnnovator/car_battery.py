@@ -16,7 +16,7 @@ from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import CALLBACK_TYPE, Event, EventStateChangedData, State, callback
 from homeassistant.helpers.event import async_track_state_change_event
 
-from .battery import BatteryModel, BatteryReading, BatteryStatus, SessionBattery
+from .battery import BatteryModel, BatteryReading, BatteryStatus
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
 
     from .api import Session
+    from .battery import SessionBattery
     from .forecast import MeterTrack
 
 _LOGGER = logging.getLogger(__name__)
@@ -48,8 +49,11 @@ class CarBattery:
         self._meter = meter
         self._changed = changed
         self._session: Session | None = None
-        self.track: SessionBattery | None = None
-        """The latest session's battery."""
+
+    @property
+    def track(self) -> SessionBattery | None:
+        """The latest session's battery (kept with the model across restarts)."""
+        return self._model.session
 
     @callback
     def async_start(self) -> CALLBACK_TYPE | None:
@@ -67,23 +71,25 @@ class CarBattery:
         )
 
     def follow(self, session: Session, measured_at: datetime) -> bool:
-        """Take in the latest session; True when its end taught the model kWh per percent."""
+        """Take in the latest session; True when something new is to be kept.
+
+        A new session's battery starts from the car sensor's value now: from before the
+        session began, where the battery starts. A session's end teaches the model its slope.
+        """
         self._session = session
-        track = self.track
-        if track is None or track.session_id != session.id:
-            track = self.track = SessionBattery(session.id, self._model)
-            if self._sensor is not None:
-                # Its value now: from before the session began, where the battery starts.
-                self._take_state(self._hass.states.get(self._sensor))
+        previous = self.track
+        track = self._model.follow(session.id)
+        changed = track is not previous
+        if changed and self._sensor is not None:
+            self._take_state(self._hass.states.get(self._sensor))
         if (percent := session.state_of_charge) is not None and session.kwh is not None:
-            track.take(
-                BatteryReading(
-                    percent, session.kwh, measured_at, exact=True, whole=percent.is_integer()
-                )
+            reading = BatteryReading(
+                percent, session.kwh, measured_at, exact=True, whole=percent.is_integer()
             )
+            changed = track.take(reading) or changed
         if not session.is_running:
-            return track.finish()
-        return False
+            changed = track.finish() or changed
+        return changed
 
     def percent(self, session: Session | None) -> float | None:
         """The battery of `session`'s car now: from what was learned, else its latest value."""
@@ -125,7 +131,8 @@ class CarBattery:
         kwh = self._kwh_at(session, at)
         if kwh is None:
             return False
-        if not track.take(BatteryReading(percent, kwh, at, exact=False, whole=True)):
+        track.take(BatteryReading(percent, kwh, at, exact=False, whole=percent.is_integer()))
+        if track.jumped:
             _LOGGER.debug(
                 "The car's battery shows %s %%, which the meter cannot explain: set aside",
                 percent,
