@@ -27,10 +27,13 @@ from typing import Any
 KWH_PER_PERCENT_RANGE = (0.05, 3.0)
 # A slope over fewer percent is mostly the sensor's rounding...
 MIN_LEARN_SPAN = 5.0
-# ...and this session's slope outweighs the earlier sessions' once it spans this many percent
-# (a whole-percent sensor over 15 % is good to a few percent, as the charger's losses differ
-# from one session to the next).
-PRIOR_SPAN = 15.0
+# How far one value is off the line, squared (%²): a whole percent's rounding (1/12) and a lag
+# that differs from one value to the next.
+READING_VARIANCE = 0.15
+# How far one session's slope is off the car's, relatively, squared; and what no number of
+# sessions removes (the charger's losses differ between AC and DC, between one power and another).
+SESSION_SLOPE_VARIANCE = 0.02**2
+CAR_SLOPE_VARIANCE = 0.01**2
 # The slopes of this many sessions are kept: the car's, as AC and DC losses differ.
 SLOPE_MEMORY = 5
 # A value this many percent beyond what the meter explains is a glitch, not the battery.
@@ -145,6 +148,11 @@ class BatteryModel:
         if self.session is None or self.session.session_id != session_id:
             self.session = SessionBattery(session_id, self)
         return self.session
+
+    @property
+    def sessions(self) -> int:
+        """How many sessions' slopes are kept."""
+        return len(self._slopes)
 
     @property
     def kwh_per_percent(self) -> float | None:
@@ -267,7 +275,7 @@ class SessionBattery:
 
     @property
     def session_slope(self) -> tuple[float, float] | None:
-        """The session's own kWh per percent and the percent it spans; None over too few.
+        """The session's own kWh per percent and its relative variance; None over too few.
 
         A least-squares line through the values taken while charging: each lags the battery
         by about the same, so the lag shifts the line, not its slope.
@@ -287,19 +295,25 @@ class SessionBattery:
             return None
         slope = 1 / rise
         low, high = KWH_PER_PERCENT_RANGE
-        return (slope, span) if low <= slope <= high else None
+        variance = READING_VARIANCE / spread / rise**2
+        return (slope, variance) if low <= slope <= high else None
 
     @property
     def kwh_per_percent(self) -> float | None:
-        """Metered kWh per percent: this session's, weighed against the earlier sessions'."""
+        """Metered kWh per percent: this session's and the earlier sessions', each as precise.
+
+        Weighed by the inverse of their variances: a session's own slope over a few values is
+        rough, the median of five sessions' less so, but never closer than CAR_SLOPE_VARIANCE.
+        """
         prior = self._model.kwh_per_percent
         own = self.session_slope
         if own is None:
             return prior
-        slope, span = own
+        slope, variance = own
         if prior is None:
             return slope
-        weight = span / (span + PRIOR_SPAN)
+        prior_variance = SESSION_SLOPE_VARIANCE / self._model.sessions + CAR_SLOPE_VARIANCE
+        weight = prior_variance / (prior_variance + variance)
         return weight * slope + (1 - weight) * prior
 
     @property
