@@ -75,6 +75,20 @@ def _operator(cell: BatteryCell, scenario: str) -> dict[str, Any]:
     }
 
 
+def _taper(cell: BatteryCell, start: float) -> dict[str, float]:
+    """The operator's taper for a session from `start` %, if the cell's power falls.
+
+    From the cell's percent on, tending to what would fill the battery half as much again.
+    """
+    if cell.taper_from_percent is None:
+        return {}
+    car = cell.car
+    return {
+        "taper_from_kwh": car.metered_kwh(max(cell.taper_from_percent - start, 0.0)),
+        "taper_kwh": car.metered_kwh(100 - cell.taper_from_percent) * 1.5,
+    }
+
+
 RUNS = [(cell, scenario) for cell in BATTERY_CELLS for scenario in SCENARIOS]
 
 
@@ -114,7 +128,7 @@ async def bench_battery(  # noqa: PLR0917 (pytest fixtures)
         x = float(rng.randint(*X_PERCENT))
         # The car drove: it comes to the charger at `start`, which the session starts from.
         profile = OperatorProfile.realistic(
-            **_operator(cell, scenario), battery_start_percent=start
+            **_operator(cell, scenario), **_taper(cell, start), battery_start_percent=start
         )
         simulator.set_operator(profile, auth_id=DEMO_AUTH_ID)
         car.park(start)

@@ -140,25 +140,34 @@ class BatteryCell:
 
     operator: Cell
     car: Car
+    taper_from_percent: float | None = None
+    """The power falls from this state of charge on, as DC charging does (None: it does not)."""
 
     @property
     def label(self) -> str:
-        """E.g. "60s-22kW-60kWh"."""
-        return f"{self.operator.label}-{self.car.battery_kwh:g}kWh"
+        """E.g. "60s-22kW-60kWh", "60s-50kW-77kWh-taper80"."""
+        label = f"{self.operator.label}-{self.car.battery_kwh:g}kWh"
+        if self.taper_from_percent is not None:
+            label += f"-taper{self.taper_from_percent:g}"
+        return label
 
     @property
     def name(self) -> str:
         """E.g. "22 kW, 60 kWh at 90 %", for a table's row."""
         car = self.car
-        return (
+        name = (
             f"{self.operator.power_kw:g} kW, {car.battery_kwh:g} kWh at {car.efficiency * 100:g} %"
         )
+        if self.taper_from_percent is not None:
+            name += f", slower from {self.taper_from_percent:g} %"
+        return name
 
 
 BATTERY_CELLS = [
     BatteryCell(Cell(60.0, 7.4), AC_CAR),
     BatteryCell(Cell(60.0, 22.0), AC_CAR),
     BatteryCell(Cell(60.0, 50.0), DC_CAR),
+    BatteryCell(Cell(60.0, 50.0), DC_CAR, taper_from_percent=70.0),
 ]
 
 

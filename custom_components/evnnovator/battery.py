@@ -126,12 +126,18 @@ class BatteryModel:
         stored = stored or {}
         low, high = KWH_PER_PERCENT_RANGE
         slopes = stored.get("kwh_per_percent")
+        slopes = slopes if isinstance(slopes, list) else []
+        variances = stored.get("variances")
+        # Kept before variances were: as one session's should be.
+        variances = variances if isinstance(variances, list) else []
+        variances += [SESSION_SLOPE_VARIANCE] * (len(slopes) - len(variances))
         kept = [
-            float(slope)
-            for slope in (slopes if isinstance(slopes, list) else [])
-            if isinstance(slope, int | float) and low <= slope <= high
+            (float(slope), float(variance))
+            for slope, variance in zip(slopes, variances, strict=False)
+            if _number(slope) and _number(variance) and low <= slope <= high and variance > 0
         ]
-        self._slopes: deque[float] = deque(kept, maxlen=SLOPE_MEMORY)
+        self._slopes: deque[tuple[float, float]] = deque(kept, maxlen=SLOPE_MEMORY)
+        """Each session's kWh per percent and its relative variance."""
         self.session: SessionBattery | None = SessionBattery.from_dict(stored.get("session"), self)
         """The latest session's battery."""
 
@@ -139,7 +145,8 @@ class BatteryModel:
         """JSON-able, to keep across restarts."""
         session = self.session
         return {
-            "kwh_per_percent": list(self._slopes),
+            "kwh_per_percent": [slope for slope, _ in self._slopes],
+            "variances": [variance for _, variance in self._slopes],
             "session": None if session is None else session.as_dict(),
         }
 
@@ -150,21 +157,27 @@ class BatteryModel:
         return self.session
 
     @property
-    def sessions(self) -> int:
-        """How many sessions' slopes are kept."""
-        return len(self._slopes)
+    def kwh_per_percent(self) -> float | None:
+        """The sessions' slopes, each weighed by its precision; None before one taught one."""
+        if not self._slopes:
+            return None
+        weights = [1 / variance for _, variance in self._slopes]
+        return sum(w * slope for w, (slope, _) in zip(weights, self._slopes, strict=True)) / sum(
+            weights
+        )
 
     @property
-    def kwh_per_percent(self) -> float | None:
-        """The median of the sessions' slopes; None before a session taught one."""
-        return statistics.median(self._slopes) if self._slopes else None
+    def variance(self) -> float:
+        """The relative variance of `kwh_per_percent`: never below CAR_SLOPE_VARIANCE."""
+        precision = sum(1 / variance for _, variance in self._slopes)
+        return (1 / precision if precision else SESSION_SLOPE_VARIANCE) + CAR_SLOPE_VARIANCE
 
-    def learn(self, slope: float) -> bool:
-        """Take in a session's slope; True if it was kept (a plausible one)."""
+    def learn(self, slope: float, variance: float = SESSION_SLOPE_VARIANCE) -> bool:
+        """Take in a session's slope and its relative variance; True if it was kept."""
         low, high = KWH_PER_PERCENT_RANGE
-        if not low <= slope <= high:
+        if not low <= slope <= high or not variance > 0:
             return False
-        self._slopes.append(slope)
+        self._slopes.append((slope, variance))
         return True
 
 
@@ -280,7 +293,10 @@ class SessionBattery:
         A least-squares line through the values taken while charging: each lags the battery
         by about the same, so the lag shifts the line, not its slope.
         """
-        readings = self._readings
+        # A value still at the start's may have been read before energy flowed and told late:
+        # off the line, it would bend the slope.
+        start = self._start
+        readings = [r for r in self._readings if start is None or r.percent > start.percent]
         if len(readings) < 2:
             return None
         span = max(r.middle for r in readings) - min(r.middle for r in readings)
@@ -303,7 +319,7 @@ class SessionBattery:
         """Metered kWh per percent: this session's and the earlier sessions', each as precise.
 
         Weighed by the inverse of their variances: a session's own slope over a few values is
-        rough, the median of five sessions' less so, but never closer than CAR_SLOPE_VARIANCE.
+        rough, five sessions' less so, but never closer than CAR_SLOPE_VARIANCE.
         """
         prior = self._model.kwh_per_percent
         own = self.session_slope
@@ -312,7 +328,7 @@ class SessionBattery:
         slope, variance = own
         if prior is None:
             return slope
-        prior_variance = SESSION_SLOPE_VARIANCE / self._model.sessions + CAR_SLOPE_VARIANCE
+        prior_variance = self._model.variance
         weight = prior_variance / (prior_variance + variance)
         return weight * slope + (1 - weight) * prior
 
@@ -373,14 +389,18 @@ class SessionBattery:
         return BatteryStatus.PLANNED
 
     def finish(self) -> bool:
-        """The session ended: teach the model its slope, once; True if it learned one."""
+        """The session ended: teach the model its slope and how precise it is, once."""
         if self.learned:
             return False
         self.learned = True
         own = self.session_slope
-        return own is not None and self._model.learn(own[0])
+        return own is not None and self._model.learn(*own)
 
 
 def _agree(first: BatteryReading, second: BatteryReading) -> bool:
     """Whether two values in a row tell the same battery (the second may have risen a little)."""
     return -1.0 <= second.percent - first.percent <= JUMP_PERCENT
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
