@@ -252,3 +252,29 @@ def test_the_latest_sessions_values_are_kept_across_restarts() -> None:
     assert kept is not None
     assert kept.latest == battery.latest
     assert BatteryModel({"session": {"session_id": 3}}).session is None
+
+
+def test_a_falling_power_does_not_bend_the_slope() -> None:
+    """A battery that slows as it fills: the lag's energy shrinks with the power, and the line
+    takes the power in, so the slope stays the car's (alone, it would be a few percent off)."""
+    lag_hours = 75 / 3600
+    battery = SessionBattery("s", BatteryModel())
+    assert battery.take(car_value(20.3, 0.0, 0))
+    kwh, minute = 0.0, 0
+    while kwh < 50:
+        power = 50.0 if kwh < 25 else 50.0 * (1 - (kwh - 25) / 40)
+        minute += 4
+        kwh += power * 4 / 60
+        true = 20.3 + (kwh - power * lag_hours) / KWH_PER_PERCENT
+        battery.take(
+            BatteryReading(
+                math.floor(true),
+                kwh,
+                T0 + timedelta(minutes=minute),
+                exact=False,
+                whole=True,
+                rate_kw=power,
+            )
+        )
+    slope = battery.kwh_per_percent
+    assert slope == pytest.approx(KWH_PER_PERCENT, rel=0.01)

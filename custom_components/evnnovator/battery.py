@@ -40,6 +40,11 @@ SLOPE_MEMORY = 5
 JUMP_PERCENT = 3.0
 # Without a fresh value for this long while charging, the car's sensor is stale.
 STALE_AFTER = timedelta(minutes=30)
+# The power as a second variable of the line: from this many values, where it changed by this
+# share; a lag it finds beyond MAX_LAG is noise, not the car's cloud.
+MIN_VALUES_WITH_LAG = 4
+MIN_POWER_CHANGE = 0.2
+MAX_LAG = timedelta(minutes=5)
 # Values kept of one session: hours of a car's or a charger's values (the slope is the latest's).
 MAX_READINGS = 240
 
@@ -73,6 +78,9 @@ class BatteryReading:
     """The charger's, true at its meter value; else the car's, which lags behind the battery."""
     whole: bool
     """Whole percent: the battery is up to 1 % above (a sensor rounds down, as cars show it)."""
+    rate_kw: float = 0.0
+    """The charging power when the value was seen: a lagging value's energy is ahead of the
+    battery's by this much per second of lag."""
 
     @property
     def low(self) -> float:
@@ -97,6 +105,7 @@ class BatteryReading:
             "at": self.at.isoformat(),
             "exact": self.exact,
             "whole": self.whole,
+            "rate_kw": self.rate_kw,
         }
 
     @classmethod
@@ -109,6 +118,7 @@ class BatteryReading:
                 datetime.fromisoformat(stored["at"]),
                 exact=bool(stored["exact"]),
                 whole=bool(stored["whole"]),
+                rate_kw=float(stored.get("rate_kw", 0.0)),
             )
         except KeyError, TypeError, ValueError:
             return None
@@ -291,7 +301,9 @@ class SessionBattery:
         """The session's own kWh per percent and its relative variance; None over too few.
 
         A least-squares line through the values taken while charging: each lags the battery
-        by about the same, so the lag shifts the line, not its slope.
+        by about the same time, so at a steady power the lag shifts the line, not its slope.
+        Where the power changes (a battery that slows as it fills) the lag's energy does too:
+        the line then takes the power as a second variable, and the lag with it.
         """
         # A value still at the start's may have been read before energy flowed and told late:
         # off the line, it would bend the slope.
@@ -303,16 +315,12 @@ class SessionBattery:
         if span < MIN_LEARN_SPAN:
             return None
         # Percent on energy, not the other way: the energy is exact, the percent rounded.
-        mean_p = statistics.fmean(r.middle for r in readings)
-        mean_e = statistics.fmean(r.kwh for r in readings)
-        spread = sum((r.kwh - mean_e) ** 2 for r in readings)
-        rise = sum((r.middle - mean_p) * (r.kwh - mean_e) for r in readings) / spread
+        rise, rise_variance = _rise_with_lag(readings) or _rise(readings)
         if rise <= 0:
             return None
         slope = 1 / rise
         low, high = KWH_PER_PERCENT_RANGE
-        variance = READING_VARIANCE / spread / rise**2
-        return (slope, variance) if low <= slope <= high else None
+        return (slope, rise_variance / rise**2) if low <= slope <= high else None
 
     @property
     def kwh_per_percent(self) -> float | None:
@@ -404,3 +412,42 @@ def _agree(first: BatteryReading, second: BatteryReading) -> bool:
 
 def _number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _rise(readings: list[BatteryReading]) -> tuple[float, float]:
+    """Percent per kWh of a least-squares line through the values, and its variance."""
+    mean_p = statistics.fmean(r.middle for r in readings)
+    mean_e = statistics.fmean(r.kwh for r in readings)
+    spread = sum((r.kwh - mean_e) ** 2 for r in readings)
+    rise = sum((r.middle - mean_p) * (r.kwh - mean_e) for r in readings) / spread
+    return rise, READING_VARIANCE / spread
+
+
+def _rise_with_lag(readings: list[BatteryReading]) -> tuple[float, float] | None:
+    """Percent per kWh with the power as a second variable, and its variance.
+
+    percent = a + rise * (kWh - power * lag): fitted where the power changed by at least
+    MIN_POWER_CHANGE between the values, and only if the lag it finds is one (0 to MAX_LAG).
+    """
+    if len(readings) < MIN_VALUES_WITH_LAG:
+        return None
+    mean_p = statistics.fmean(r.middle for r in readings)
+    mean_e = statistics.fmean(r.kwh for r in readings)
+    mean_w = statistics.fmean(r.rate_kw for r in readings)
+    if mean_w <= 0 or max(r.rate_kw for r in readings) - min(r.rate_kw for r in readings) < (
+        MIN_POWER_CHANGE * mean_w
+    ):
+        return None
+    see = sum((r.kwh - mean_e) ** 2 for r in readings)
+    sww = sum((r.rate_kw - mean_w) ** 2 for r in readings)
+    sew = sum((r.kwh - mean_e) * (r.rate_kw - mean_w) for r in readings)
+    spe = sum((r.middle - mean_p) * (r.kwh - mean_e) for r in readings)
+    spw = sum((r.middle - mean_p) * (r.rate_kw - mean_w) for r in readings)
+    determinant = see * sww - sew**2
+    if determinant <= 0:
+        return None
+    rise = (spe * sww - spw * sew) / determinant
+    per_kw = (spw * see - spe * sew) / determinant
+    if rise <= 0 or not 0 <= -per_kw / rise * 3600 <= MAX_LAG.total_seconds():
+        return None
+    return rise, READING_VARIANCE * sww / determinant

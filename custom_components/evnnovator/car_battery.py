@@ -131,7 +131,10 @@ class CarBattery:
         kwh = self._kwh_at(session, at)
         if kwh is None:
             return False
-        track.take(BatteryReading(percent, kwh, at, exact=False, whole=percent.is_integer()))
+        rate = (self._meter.rate_kw(session.start) if session.is_charging else None) or 0.0
+        track.take(
+            BatteryReading(percent, kwh, at, exact=False, whole=percent.is_integer(), rate_kw=rate)
+        )
         if track.jumped:
             _LOGGER.debug(
                 "The car's battery shows %s %%, which the meter cannot explain: set aside",
