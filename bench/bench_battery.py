@@ -113,7 +113,7 @@ async def bench_battery(  # noqa: PLR0917 (pytest fixtures)
     # bench_overshoot): seeded for each run.
     random.seed(f"phase-{scenario}-{cell.label}")
     how = SCENARIOS[scenario]
-    car = CarBatterySensor(hass, simulator, seed=f"car-{cell.label}")
+    car = CarBatterySensor(hass, simulator, seed=f"car-{cell.label}", rounds=cell.sensor_rounds)
     # The car's sensor exists before the integration, which may be told to read it, sets up.
     car.park(START_PERCENT[0])
     clock = await after_the_demo_session(hass, freezer, simulator, config_entry, how.options)

@@ -142,6 +142,8 @@ class BatteryCell:
     car: Car
     taper_from_percent: float | None = None
     """The power falls from this state of charge on, as DC charging does (None: it does not)."""
+    sensor_rounds: bool = False
+    """The car's sensor shows the nearest whole percent, not the one below."""
 
     @property
     def label(self) -> str:
@@ -149,7 +151,7 @@ class BatteryCell:
         label = f"{self.operator.label}-{self.car.battery_kwh:g}kWh"
         if self.taper_from_percent is not None:
             label += f"-taper{self.taper_from_percent:g}"
-        return label
+        return label + ("-rounds" if self.sensor_rounds else "")
 
     @property
     def name(self) -> str:
@@ -160,7 +162,7 @@ class BatteryCell:
         )
         if self.taper_from_percent is not None:
             name += f", slower from {self.taper_from_percent:g} %"
-        return name
+        return name + (", a car sensor that rounds" if self.sensor_rounds else "")
 
 
 BATTERY_CELLS = [
@@ -168,6 +170,7 @@ BATTERY_CELLS = [
     BatteryCell(Cell(60.0, 22.0), AC_CAR),
     BatteryCell(Cell(60.0, 50.0), DC_CAR),
     BatteryCell(Cell(60.0, 50.0), DC_CAR, taper_from_percent=70.0),
+    BatteryCell(Cell(60.0, 22.0), AC_CAR, sensor_rounds=True),
 ]
 
 

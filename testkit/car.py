@@ -2,7 +2,8 @@
 
 Car integrations read the state of charge from the maker's cloud: the car reports it every few
 minutes (here every 2 to 15, drawn anew for each update), in whole percent, and the cloud passes
-it on a while later (20 to 90 s). So the sensor shows what the battery held minutes ago, floored.
+it on a while later (20 to 90 s). So the sensor shows what the battery held minutes ago, floored
+(or, for a car that rounds, to the nearest percent).
 The truth is the simulator's: the car follows its driver's latest session, and between sessions
 it is parked at what `park` says (it drove). Everything runs on Home Assistant's clock, so it
 follows virtual time; seeded, so a run repeats.
@@ -10,6 +11,7 @@ follows virtual time; seeded, so a run repeats.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 import random
@@ -56,13 +58,18 @@ class CarBatterySensor:
         seed: int | str,
         auth_id: str = DEMO_AUTH_ID,
         entity_id: str = ENTITY_ID,
+        rounds: bool = False,
     ) -> None:
-        """A car of `auth_id`'s; nothing shows until it is first parked."""
+        """A car of `auth_id`'s; nothing shows until it is first parked.
+
+        `rounds`: it shows the nearest whole percent, as some cars do, not the one below.
+        """
         self._hass = hass
         self._simulator = simulator
         self._auth_id = auth_id
         self.entity_id = entity_id
         self._rng = random.Random(seed)  # noqa: S311 (the same reports each run)
+        self._whole: Callable[[float], int] = round if rounds else whole_percent
         self._parked = 0.0
         self._parked_after: str | None = None
         """The driver's latest session when the car was parked: the car is not in it."""
@@ -92,7 +99,7 @@ class CarBatterySensor:
         self._parked = percent
         self._parked_after = None if latest is None else str(latest["id"])
         self._drop_the_report_in_the_cloud()
-        self._show(str(whole_percent(percent)))
+        self._show(str(self._whole(percent)))
         if self._next_report is None:
             self._schedule_the_next_report()
 
@@ -127,7 +134,7 @@ class CarBatterySensor:
     @callback
     def _report(self, now: datetime) -> None:
         """The car reports its state of charge; the cloud shows it a while later."""
-        percent = whole_percent(self.true_percent())
+        percent = self._whole(self.true_percent())
 
         @callback
         def show(_now: datetime) -> None:

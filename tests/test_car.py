@@ -142,3 +142,18 @@ async def test_a_frozen_sensor_goes_stale(
     assert truth is not None
     assert whole_percent(truth) > int(stale) + 20
     assert (shown(hass), len(car.reports)) == (stale, reports)
+
+
+async def test_a_car_that_rounds_shows_the_nearest_percent(
+    hass: HomeAssistant, clock: VirtualClock, simulator: Simulator
+) -> None:
+    car = CarBatterySensor(hass, simulator, seed=3, rounds=True)
+    car.park(29.6)
+    assert shown(hass) == "30"
+    session_id = simulator.start_session(DEMO_AUTH_ID, status="ACTIVE")
+    await clock.run_for(3 * 3600)
+    assert len(car.reports) > 10
+    for report in car.reports:
+        truth = simulator.battery_percent(session_id, at=report.sampled_at)
+        assert truth is not None
+        assert report.percent == round(truth)
