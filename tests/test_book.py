@@ -550,6 +550,194 @@ def test_a_bill_without_costs_in_the_hours_goes_by_energy_or_to_the_last_hour() 
     assert (hour, amount.cost) == (at(0), {"INR": 5.0})
 
 
+# --- The totals: added up once per change, never stale -----------------------------------------
+
+CURRENCIES = ("INR", "EUR")
+# Every public door of the book that may change something, each tried in every state below.
+DOORS = (
+    "observe",
+    "bill",
+    "give_up_bill",
+    "mark_stop_sent",
+    "note_stop_failing",
+    "note_limits",
+    "note_autostop",
+    "add_opening",
+    "place",
+)
+# The rest only read (or build a book anew).
+READERS = {
+    "entry",
+    "tax_ratio",
+    "total_energy",
+    "total_cost",
+    "currencies",
+    "hours",
+    "sums",
+    "first_mendable_hour",
+    "needs_placing",
+    "as_dict",
+    "from_release_1",
+}
+
+
+def added_up_afresh(book: SessionBook) -> tuple[float, dict[str, float]]:
+    """The totals from the hours, by a book that has kept nothing yet (after a restart)."""
+    fresh = SessionBook(json.loads(json.dumps(book.as_dict())))
+    return kept_totals(fresh)
+
+
+def kept_totals(book: SessionBook) -> tuple[float, dict[str, float]]:
+    return book.total_energy, {currency: book.total_cost(currency) for currency in CURRENCIES}
+
+
+def use(book: SessionBook, door: str, number: int, amount: float, currency: str | None) -> None:
+    """Go through one door of the book with what the draw gave: session `number`, `amount`."""
+    session_id = f"s{number}"
+    ended = amount > 10
+    session = report(
+        amount,
+        session_id=session_id,
+        start=number,
+        end=number + 1 if ended else None,
+        currency=currency,
+    )
+    match door:
+        case "observe":
+            book.observe(session, at(number + amount / 10), first_run=number == 0)
+        case "bill":
+            book.bill(bill_of(session_id, currency), amount=amount * 20 if amount > 1 else None)
+        case "give_up_bill":
+            book.give_up_bill(session_id)
+        case "mark_stop_sent":
+            book.mark_stop_sent(session_id, "user")
+        case "note_stop_failing":
+            book.note_stop_failing(session_id, failing=ended)
+        case "note_limits":
+            book.note_limits(session_id, energy=amount, cost=None, battery=None)
+        case "note_autostop":
+            book.note_autostop(session_id, amount)
+        case "add_opening":
+            book.add_opening(at(-number), amount, {currency: amount * TARIFF} if currency else {})
+        case "place":
+            book.place(session if ended else None, at(number + 1))
+
+
+BOOK_STEPS = st.lists(
+    st.tuples(
+        st.sampled_from((*DOORS, "restart")),
+        # Few sessions, so that the doors meet the same ones often.
+        st.integers(0, 2),
+        st.one_of(st.sampled_from([0.0, 2.0, 5.0, 12.0]), st.floats(0, 20)),
+        st.sampled_from([*CURRENCIES, None]),
+    ),
+    max_size=60,
+)
+
+
+def a_book(*, remember: int = MAX_REMEMBERED_SESSIONS, ledger: float | None = None) -> SessionBook:
+    """Empty, or as a first release's ledger left it: session 1's 2 kWh and `ledger` kWh of
+    older sessions, to be put in hours (`place`)."""
+    if ledger is None:
+        return SessionBook(remember=remember)
+    stored = {"sessions": {"s1": ledger_record(energy=2.0, cost=36.0)}, "retired_energy": ledger}
+    return SessionBook.from_release_1(stored, None, remember=remember)
+
+
+def test_every_public_door_of_the_book_is_tried_or_only_reads() -> None:
+    """A new door must join DOORS (and so the test below) or say that it only reads."""
+    public = {name for name in vars(SessionBook) if not name.startswith("_")}
+    assert public == set(DOORS) | READERS
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    steps=BOOK_STEPS,
+    remember=st.integers(1, 4),
+    ledger=st.sampled_from([None, 0.0, 3.0]),
+)
+def test_the_kept_totals_are_those_of_the_hours_after_every_door(
+    steps: list[tuple[str, int, float, str | None]], remember: int, ledger: float | None
+) -> None:
+    """Whatever changed, through whichever door, in whatever order: the totals the book kept
+    equal the sums of its hours then, exactly, and the statistics' last sums are the totals."""
+    book = a_book(remember=remember, ledger=ledger)
+    for door, number, amount, currency in steps:
+        kept_totals(book)  # what the book keeps now, which the door may have to forget
+        if door == "restart":
+            book = restored(book, remember)
+        else:
+            use(book, door, number, amount, currency)
+        energy, cost = kept_totals(book)
+        assert (energy, cost) == added_up_afresh(book)
+        hours = book.hours()
+        assert energy == pytest.approx(sum(amount.energy for _, amount in hours), abs=1e-9)
+        for currency_ in CURRENCIES:
+            assert cost[currency_] == pytest.approx(
+                sum(amount.cost.get(currency_, 0.0) for _, amount in hours), abs=1e-9
+            )
+        sums = book.sums(None)
+        if sums:
+            assert (sums[-1].energy, sums[-1].cost.get("INR", 0.0)) == (
+                book.total_energy,
+                book.total_cost("INR"),
+            )
+
+
+@pytest.mark.parametrize(
+    ("ledger", "before", "door"),
+    [
+        (None, [("observe", 0, 5.0, "INR")], ("observe", 0, 6.0, "INR")),
+        # A new currency without a cost yet: the old currency's cost leaves the hours.
+        (None, [("observe", 0, 5.0, "INR")], ("observe", 0, 0.0, "EUR")),
+        (None, [("observe", 0, 12.0, "INR")], ("bill", 0, 12.0, "INR")),
+        (None, [("observe", 0, 5.0, "INR")], ("add_opening", 1, 3.0, "INR")),
+        # The ledger's session 1 in its hours, nothing older to open with.
+        (0.0, [], ("place", 1, 12.0, "INR")),
+        (3.0, [], ("place", 1, 12.0, "INR")),
+    ],
+    ids=["reading", "new currency", "bill", "opening", "placing", "placing with an opening"],
+)
+def test_each_door_that_changes_the_hours_forgets_the_totals(
+    ledger: float | None,
+    before: list[tuple[str, int, float, str | None]],
+    door: tuple[str, int, float, str | None],
+) -> None:
+    book = a_book(ledger=ledger)
+    for step in before:
+        use(book, *step)
+    kept = kept_totals(book)
+    use(book, *door)
+    assert kept_totals(book) != kept
+    assert kept_totals(book) == added_up_afresh(book)
+
+
+def test_the_totals_are_added_up_once_per_change(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A poll reads them for each entity; the statistics' import adds them up on the way."""
+    book = SessionBook()
+    book.observe(report(1.0), at(0.5))
+    merged: list[SessionBook] = []
+    hours = SessionBook.hours
+
+    def counted(self: SessionBook) -> list[tuple[datetime, HourAmount]]:
+        merged.append(self)
+        return hours(self)
+
+    monkeypatch.setattr(SessionBook, "hours", counted)
+    rows = book.sums(at(0))  # the import after the change
+    for _ in range(3):  # each entity of each poll
+        assert (book.total_energy, book.total_cost("INR")) == (1.0, 18.0)
+    assert len(merged) == 1
+    assert rows == [(at(0), 1.0, {"INR": 18.0})]
+    book.observe(report(1.0), at(0.75))  # the same value again: nothing to add up
+    book.note_limits("a", energy=5.0, cost=None)
+    assert book.total_energy == 1.0
+    assert len(merged) == 1
+    book.observe(report(2.0), at(1.0))
+    assert (book.total_energy, book.total_energy, book.total_cost("INR")) == (2.0, 2.0, 36.0)
+    assert len(merged) == 2
+
+
 # --- The typed doors, the bill, what is kept ---------------------------------------------------
 
 

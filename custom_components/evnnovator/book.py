@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -42,6 +42,8 @@ HOUR = timedelta(hours=1)
 _INSTANT = timedelta(microseconds=1)
 # Differences of sums this small are float noise, not amounts.
 _NOISE = 1e-9
+# Sums since this moment: none, the totals alone.
+_AFTER_EVERY_HOUR = datetime.max.replace(tzinfo=UTC)
 
 
 def hour_of(moment: datetime) -> datetime:
@@ -121,6 +123,23 @@ class HourAmount:
     def from_list(cls, stored: list[Any]) -> HourAmount:
         """The inverse of `as_list`."""
         return cls(energy=stored[0], cost=dict(stored[1]))
+
+
+class HourSums(NamedTuple):
+    """One hour, and what the book holds up to its end: the sums a statistic's row keeps."""
+
+    hour: datetime
+    energy: float
+    cost: dict[str, float]
+    """By currency: every currency ever counted, also one a session's cost has left."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Totals:
+    """The sums of every hour of the book, as they were when last added up."""
+
+    energy: float
+    cost: dict[str, float]
 
 
 def _hours_as_dict(hours: Mapping[datetime, HourAmount]) -> dict[str, list[Any]]:
@@ -423,6 +442,9 @@ class SessionBook:
         """The latest bill taken in (see `bill`)."""
         unplaced = stored.get("unplaced")
         self._unplaced = None if unplaced is None else _Unplaced.from_dict(unplaced)
+        # The totals are read at every poll, the hours change far less often; the book's hours
+        # change only through its own methods, and each one that changes them drops these.
+        self._totals: _Totals | None = None
 
     @classmethod
     def from_release_1(
@@ -522,12 +544,14 @@ class SessionBook:
                 if entry.cost:
                     first_changed = min(entry.hours, default=None)
                 entry._drop_cost()  # noqa: SLF001
+                self._hours_changed()
                 entry.currency, entry.billed_cost = reading.currency, None
                 changed = True
             cost_gain = max(reading.cost - entry.cost, 0.0)
         energy_gain = 0.0 if reading.energy is None else max(reading.energy - entry.energy, 0.0)
         if energy_gain or cost_gain:
             spread_from = entry._spread(reading.at, energy_gain, cost_gain)  # noqa: SLF001
+            self._hours_changed()
             first_changed = min(first_changed or spread_from, spread_from)
             if energy_gain and reading.energy is not None:
                 entry.energy = reading.energy
@@ -629,11 +653,11 @@ class SessionBook:
     @property
     def total_energy(self) -> float:
         """Energy (kWh) of every session seen: the sum of the hours."""
-        return sum(amount.energy for _, amount in self.hours())
+        return self._totals_now().energy
 
     def total_cost(self, currency: str) -> float:
         """The cost of every session seen that was charged in `currency`: the sum of the hours."""
-        return sum(amount.cost.get(currency, 0.0) for _, amount in self.hours())
+        return self._totals_now().cost.get(currency, 0.0)
 
     @property
     def currencies(self) -> set[str]:
@@ -651,6 +675,35 @@ class SessionBook:
             for hour, amount in hours.items():
                 total.setdefault(hour, HourAmount()).merge(amount)
         return sorted(total.items())
+
+    def sums(self, since: datetime | None) -> list[HourSums]:
+        """Each hour from `since` on (every hour when None), with the sums up to its end.
+
+        The last hour's sums are the totals, added up in the same order: Total energy and
+        Total cost are exactly the statistics' last sums.
+        """
+        rows, self._totals = self._add_up(since)
+        return rows
+
+    def _totals_now(self) -> _Totals:
+        if self._totals is None:
+            _, self._totals = self._add_up(_AFTER_EVERY_HOUR)
+        return self._totals
+
+    def _add_up(self, since: datetime | None) -> tuple[list[HourSums], _Totals]:
+        rows: list[HourSums] = []
+        energy = 0.0
+        cost = dict.fromkeys(sorted(self._currencies), 0.0)
+        for hour, amount in self.hours():
+            energy += amount.energy
+            for currency, value in amount.cost.items():
+                cost[currency] = cost.get(currency, 0.0) + value
+            if since is None or hour >= since:
+                rows.append(HourSums(hour, energy, dict(cost)))
+        return rows, _Totals(energy, cost)
+
+    def _hours_changed(self) -> None:
+        self._totals = None
 
     @property
     def first_mendable_hour(self) -> datetime | None:
@@ -670,6 +723,7 @@ class SessionBook:
         self._currencies.update(opening.cost)
         if opening.energy or opening.cost:
             self._retired.setdefault(hour_of(hour), HourAmount()).merge(opening)
+            self._hours_changed()
 
     @property
     def needs_placing(self) -> bool:
@@ -703,6 +757,7 @@ class SessionBook:
             if amount.energy or amount.cost:
                 entry.hours = {opening: amount}
         self.add_opening(opening, unplaced.energy, unplaced.cost)
+        self._hours_changed()
         hours = self.hours()
         return Change(placed, first_changed_hour=hours[0][0] if hours else None, changed=True)
 
@@ -734,6 +789,7 @@ class SessionBook:
         fallback = max(self._retired, default=None)
         if not entry._restate_cost(amount, currency, fallback):  # noqa: SLF001
             return None
+        self._hours_changed()
         self._currencies.add(currency)
         return min(entry.hours)
 
@@ -756,6 +812,7 @@ class SessionBook:
     def _retire_hours(self, hours: Mapping[datetime, HourAmount]) -> None:
         for hour, amount in hours.items():
             self._retired.setdefault(hour, HourAmount()).merge(amount)
+        self._hours_changed()
 
     def _take_curve(self, entry: SessionEntry, curve: Mapping[str, Any]) -> None:
         """Give a ledger's entry the hours the hourly book kept of it."""
