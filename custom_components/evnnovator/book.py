@@ -860,9 +860,11 @@ class SessionBook:
             return
         carried = HourAmount()
         for hour in old:
-            carried.merge(self._retired.pop(hour))
+            carried.merge(self._retired[hour])
         self._folded = old[-1]
-        self._retired[self._folded] = carried
+        # A new dict: one that hours leave keeps its size (Python does not shrink it).
+        kept = {hour: amount for hour, amount in self._retired.items() if hour >= limit}
+        self._retired = {self._folded: carried, **kept}
         self._hours_changed()
 
     def _first_open_hour(self) -> datetime | None:
