@@ -12,10 +12,12 @@ from custom_components.evnnovator.api import Session, parse_cdr, parse_session
 from custom_components.evnnovator.book import (
     HOUR,
     MAX_REMEMBERED_SESSIONS,
+    RETIRED_HOURS_KEPT,
     Announcement,
     Bill,
     Change,
     HourAmount,
+    HourSums,
     SessionBook,
     SessionEntry,
     StopRecord,
@@ -57,9 +59,14 @@ def bill_of(session_id: str, currency: str | None = "INR") -> Bill:
     return Bill(session_id, None, None, None, currency, None, None)
 
 
-def restored(book: SessionBook, remember: int = MAX_REMEMBERED_SESSIONS) -> SessionBook:
+def restored(
+    book: SessionBook,
+    remember: int = MAX_REMEMBERED_SESSIONS,
+    keep_retired: timedelta = RETIRED_HOURS_KEPT,
+) -> SessionBook:
     """The book after a restart: only what it stored survives, through JSON."""
-    return SessionBook(json.loads(json.dumps(book.as_dict())), remember=remember)
+    stored = json.loads(json.dumps(book.as_dict()))
+    return SessionBook(stored, remember=remember, keep_retired=keep_retired)
 
 
 def energy_by_hour(book: SessionBook) -> dict[float, float]:
@@ -384,6 +391,7 @@ class HourlyWorld:
 
     book: SessionBook
     remember: int
+    keep_retired: timedelta = RETIRED_HOURS_KEPT
     now: datetime = T0
     number: int = 0
     kwh: float = 0.0
@@ -393,6 +401,8 @@ class HourlyWorld:
     seen_max: dict[str, float] = field(default_factory=dict)
     seen_max_cost: dict[str, float] = field(default_factory=dict)
     billed: dict[str, float] = field(default_factory=dict)
+    changed_from: datetime | None = None
+    """The first hour the latest step changed: the statistics import from there."""
 
     def report(self) -> dict[str, object]:
         data: dict[str, object] = {
@@ -409,6 +419,7 @@ class HourlyWorld:
 
     def apply(self, step: tuple[str, float]) -> None:
         kind, amount = step
+        self.changed_from = None
         if kind == "wait":  # time passes; polls in it failed or did not happen (an outage)
             self.now += timedelta(minutes=amount)
             if self.end is None:
@@ -424,34 +435,36 @@ class HourlyWorld:
             self.kwh += amount
         elif kind == "cdr" and self.end is not None:  # the bill with tax restates the cost
             session_id, billed = f"session-{self.number}", round(self.kwh * TARIFF * amount, 2)
-            before = dict(self.book.hours())
+            before = self.book.sums(None)
             change = self.book.bill(bill_of(session_id), amount=billed)
             self.untouched_before(before, change.first_changed_hour)
+            self.changed_from = change.first_changed_hour
             if session_id in self.last_seen:
                 self.billed.setdefault(session_id, billed)
         elif kind == "restart":
-            self.book = restored(self.book, self.remember)
+            self.book = restored(self.book, self.remember, self.keep_retired)
         elif kind == "observe":
             self.observe()
 
     def observe(self) -> None:
         session = parse_session(self.report())
-        before = dict(self.book.hours())
+        before = self.book.sums(None)
         change = self.book.observe(session, self.now)
         self.untouched_before(before, change.first_changed_hour)
+        self.changed_from = change.first_changed_hour
         self.last_seen[session.id] = self.now
         self.seen_max[session.id] = max(self.seen_max.get(session.id, 0.0), session.kwh or 0.0)
         self.seen_max_cost[session.id] = max(
             self.seen_max_cost.get(session.id, 0.0), session.total_cost or 0.0
         )
 
-    def untouched_before(
-        self, before: dict[datetime, HourAmount], changed: datetime | None
-    ) -> None:
-        """Hours before the one a change names are untouched: re-importing from there is enough."""
-        for hour, amount in self.book.hours():
-            if changed is None or hour < changed:
-                assert before.get(hour) == amount
+    def untouched_before(self, before: list[HourSums], changed: datetime | None) -> None:
+        """Hours before the one a change names keep their sums: re-importing from there is
+        enough. (An hour may go, folded into a later one, whose sum stays the same.)"""
+        earlier = {row.hour: row for row in before}
+        for row in self.book.sums(None):
+            if changed is None or row.hour < changed:
+                assert earlier.get(row.hour) == row
 
 
 HOURLY_STEPS = st.lists(
@@ -505,6 +518,140 @@ def test_hours_are_never_negative_and_add_up_to_the_totals(
             assert hours[-1][0] <= hour_of(max(world.last_seen.values()))
 
 
+# Session after session, each seen while it charges over hours and after it ended, between
+# outages and restarts: the oldest retire, and their hours age.
+_IN_A_SESSION = st.lists(
+    st.one_of(
+        st.tuples(st.just("wait"), st.floats(10, 200)),
+        st.tuples(st.sampled_from(["observe", "observe", "restart"]), st.just(0.0)),
+    ),
+    max_size=6,
+)
+_AFTER_IT = st.lists(
+    st.one_of(
+        st.tuples(st.just("bill"), st.floats(0.001, 0.5)),
+        st.tuples(st.just("cdr"), st.floats(0.9, 1.3)),
+        st.tuples(st.sampled_from(["observe", "restart"]), st.just(0.0)),
+    ),
+    max_size=3,
+)
+FOLDING_STEPS = st.lists(
+    st.tuples(_IN_A_SESSION, _AFTER_IT, st.floats(0, 600)).map(
+        lambda session: [
+            ("new", 0.0),
+            ("observe", 0.0),
+            *session[0],
+            ("finish", 0.0),
+            *session[1],
+            ("wait", session[2]),
+        ]
+    ),
+    min_size=2,
+    max_size=10,
+).map(lambda sessions: [step for session in sessions for step in session])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    steps=FOLDING_STEPS,
+    remember=st.integers(1, 4),
+    keep_retired=st.sampled_from([timedelta(hours=3), timedelta(0)]),
+)
+def test_folding_changes_no_sum_the_statistics_can_import_again(
+    steps: list[tuple[str, float]], remember: int, keep_retired: timedelta
+) -> None:
+    """Side by side with a book that folds nothing: the same changes, the same totals to the
+    last bit, and the same sums from every hour the statistics import from (the hour a change
+    names; after a restart, the first mendable hour); never more hours."""
+    book = SessionBook(remember=remember, keep_retired=keep_retired)
+    folding = HourlyWorld(book, remember, keep_retired)
+    keeping = HourlyWorld(SessionBook(remember=remember), remember)
+    for step in steps:
+        folding.apply(step)
+        keeping.apply(step)
+        assert folding.changed_from == keeping.changed_from
+        assert kept_totals(folding.book) == kept_totals(keeping.book)
+        mendable = folding.book.first_mendable_hour
+        assert mendable == keeping.book.first_mendable_hour
+        for since in (folding.changed_from, mendable):
+            if since is not None:
+                assert folding.book.sums(since) == keeping.book.sums(since)
+        assert len(folding.book.hours()) <= len(keeping.book.hours())
+
+
+def a_session_a_month(book: SessionBook, months: int) -> list[Change]:
+    """Month after month, a session of 3 hours at 2.5 kWh an hour, seen charging and ended."""
+    changes = []
+    for month in range(months):
+        start = month * 30 * 24 + 0.5
+        changes.append(
+            book.observe(report(2.5, session_id=f"m{month}", start=start), at(start + 1))
+        )
+        ended = report(7.5, session_id=f"m{month}", start=start, end=start + 3)
+        changes.append(book.observe(ended, at(start + 3.1)))
+    return changes
+
+
+def test_retired_hours_older_than_a_year_fold_into_the_latest_of_them() -> None:
+    """15 months of sessions, 2 remembered: the hours retired more than 366 days before the
+    latest session are one, which carries them all; every sum from it on is what it was, and
+    so are the totals, to the last bit."""
+    book = SessionBook(remember=2)
+    keeping = SessionBook(remember=2, keep_retired=timedelta(days=100_000))
+    changes = a_session_a_month(book, 15)
+    assert changes == a_session_a_month(keeping, 15)
+    assert kept_totals(book) == kept_totals(keeping)
+    assert book.total_energy == pytest.approx(15 * 7.5)
+    # The last session, 420 days in, retired the 13th: hours before day 54 were folded then,
+    # those of the first two sessions.
+    folded = datetime.fromisoformat(book.as_dict()["folded"])
+    retiring = at(14 * 30 * 24 + 0.5 + 1)
+    assert folded == max(
+        hour for hour, _ in keeping.hours() if hour < retiring - RETIRED_HOURS_KEPT
+    )
+    assert [hour for hour, _ in book.hours() if hour <= folded] == [folded]
+    assert len(book.hours()) == len(keeping.hours()) - 2 * 4 + 1  # 2 sessions' hours in one
+    for since in (folded, book.first_mendable_hour, changes[-1].first_changed_hour):
+        assert book.sums(since) == keeping.sums(since)
+    [(_, carried)] = [(hour, amount) for hour, amount in book.hours() if hour == folded]
+    assert carried.energy == pytest.approx(2 * 7.5)
+    assert carried.cost == {"INR": pytest.approx(2 * 135.0)}
+    again = restored(book, remember=2)
+    assert again == book
+    assert again.hours() == book.hours()
+
+
+def test_nothing_lands_before_the_folded_hour() -> None:
+    """A session first seen after it began before the folded hour (an API showing an old
+    session as the latest): its amounts go after it, where the statistics import them."""
+    book = SessionBook(remember=2)
+    a_session_a_month(book, 15)
+    folded = datetime.fromisoformat(book.as_dict()["folded"])
+    old_start = (folded - T0) / HOUR - 48
+    change = book.observe(report(3.0, session_id="old", start=old_start, end=old_start + 1), at(0))
+    assert change.first_changed_hour == folded
+    entry = book.entry("old")
+    assert entry is not None
+    assert min(entry.hours) == folded
+    assert entry.at == folded + HOUR
+    book.add_opening(folded - 5 * HOUR, 1.0, {})
+    assert min(hour for hour, _ in book.hours()) == folded
+    assert book.total_energy == pytest.approx(15 * 7.5 + 3.0 + 1.0)
+
+
+def test_nothing_folds_while_a_ledger_waits_for_its_hours() -> None:
+    """`place` opens before the first hour, and the statistics import every hour from there."""
+    book = a_book(remember=1, keep_retired=timedelta(0), ledger=3.0)
+    book.add_opening(at(0), 1.0, {})
+    for number in (1, 2, 3):
+        use(book, "observe", number, 12.0, "INR")
+    assert book.as_dict()["folded"] is None
+    change = book.place(None, at(20))
+    assert change.first_changed_hour == min(hour for hour, _ in book.hours()) == at(-1)
+    use(book, "observe", 4, 12.0, "INR")
+    assert book.as_dict()["folded"] is not None
+
+
 def test_a_bill_restates_the_sessions_cost_in_its_hours() -> None:
     """18% GST on 5 + 4 + 1 kWh at 18/kWh: each hour keeps its share of the billed amount."""
     book = SessionBook()
@@ -548,6 +695,210 @@ def test_a_bill_without_costs_in_the_hours_goes_by_energy_or_to_the_last_hour() 
     assert empty.bill(bill_of("a"), amount=5.0).first_changed_hour == at(0)
     [(hour, amount)] = empty.hours()
     assert (hour, amount.cost) == (at(0), {"INR": 5.0})
+
+
+# --- The totals: added up once per change, never stale -----------------------------------------
+
+CURRENCIES = ("INR", "EUR")
+# Every public door of the book that may change something, each tried in every state below.
+DOORS = (
+    "observe",
+    "bill",
+    "give_up_bill",
+    "mark_stop_sent",
+    "note_stop_failing",
+    "note_limits",
+    "note_autostop",
+    "add_opening",
+    "place",
+)
+# The rest only read (or build a book anew).
+READERS = {
+    "entry",
+    "tax_ratio",
+    "cost_with_tax",
+    "total_energy",
+    "total_cost",
+    "currencies",
+    "hours",
+    "sums",
+    "first_mendable_hour",
+    "needs_placing",
+    "as_dict",
+    "from_release_1",
+}
+
+
+def added_up_afresh(book: SessionBook) -> tuple[float, dict[str, float]]:
+    """The totals from the hours, by a book that has kept nothing yet (after a restart)."""
+    fresh = SessionBook(json.loads(json.dumps(book.as_dict())))
+    return kept_totals(fresh)
+
+
+def kept_totals(book: SessionBook) -> tuple[float, dict[str, float]]:
+    return book.total_energy, {currency: book.total_cost(currency) for currency in CURRENCIES}
+
+
+def use(book: SessionBook, door: str, number: int, amount: float, currency: str | None) -> None:
+    """Go through one door of the book with what the draw gave: session `number`, `amount`.
+
+    Session n starts 3n hours in, and is seen up to 4 hours later."""
+    session_id = f"s{number}"
+    ended = amount > 10
+    start = 3 * number
+    session = report(
+        amount,
+        session_id=session_id,
+        start=start,
+        end=start + 2 if ended else None,
+        currency=currency,
+    )
+    match door:
+        case "observe":
+            book.observe(session, at(start + amount / 5), first_run=number == 0)
+        case "bill":
+            book.bill(bill_of(session_id, currency), amount=amount * 20 if amount > 1 else None)
+        case "give_up_bill":
+            book.give_up_bill(session_id)
+        case "mark_stop_sent":
+            book.mark_stop_sent(session_id, "user")
+        case "note_stop_failing":
+            book.note_stop_failing(session_id, failing=ended)
+        case "note_limits":
+            book.note_limits(session_id, energy=amount, cost=None, battery=None)
+        case "note_autostop":
+            book.note_autostop(session_id, amount)
+        case "add_opening":
+            book.add_opening(at(-number), amount, {currency: amount * TARIFF} if currency else {})
+        case "place":
+            book.place(session if ended else None, at(number + 1))
+
+
+BOOK_STEPS = st.lists(
+    st.tuples(
+        st.sampled_from((*DOORS, "restart")),
+        # Few sessions, so that the doors meet the same ones often.
+        st.integers(0, 3),
+        st.one_of(st.sampled_from([0.0, 2.0, 5.0, 12.0]), st.floats(0, 20)),
+        st.sampled_from([*CURRENCIES, None]),
+    ),
+    max_size=60,
+)
+
+
+def a_book(
+    *,
+    remember: int = MAX_REMEMBERED_SESSIONS,
+    keep_retired: timedelta = RETIRED_HOURS_KEPT,
+    ledger: float | None = None,
+) -> SessionBook:
+    """Empty, or as a first release's ledger left it: session 1's 2 kWh and `ledger` kWh of
+    older sessions, to be put in hours (`place`)."""
+    if ledger is None:
+        return SessionBook(remember=remember, keep_retired=keep_retired)
+    stored = {"sessions": {"s1": ledger_record(energy=2.0, cost=36.0)}, "retired_energy": ledger}
+    book = SessionBook.from_release_1(stored, None, remember=remember)
+    # As the Store brings it back after the migration, kept for as long as asked.
+    return restored(book, remember, keep_retired)
+
+
+def test_every_public_door_of_the_book_is_tried_or_only_reads() -> None:
+    """A new door must join DOORS (and so the test below) or say that it only reads."""
+    public = {name for name in vars(SessionBook) if not name.startswith("_")}
+    assert public == set(DOORS) | READERS
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    steps=BOOK_STEPS,
+    remember=st.integers(1, 4),
+    keep_retired=st.sampled_from([RETIRED_HOURS_KEPT, timedelta(0)]),
+    ledger=st.sampled_from([None, 0.0, 3.0]),
+)
+def test_the_kept_totals_are_those_of_the_hours_after_every_door(
+    steps: list[tuple[str, int, float, str | None]],
+    remember: int,
+    keep_retired: timedelta,
+    ledger: float | None,
+) -> None:
+    """Whatever changed, through whichever door, in whatever order, folded or not: the totals
+    the book kept equal the sums of its hours then, exactly, and the statistics' last sums are
+    the totals."""
+    book = a_book(remember=remember, keep_retired=keep_retired, ledger=ledger)
+    for door, number, amount, currency in steps:
+        kept_totals(book)  # what the book keeps now, which the door may have to forget
+        if door == "restart":
+            book = restored(book, remember, keep_retired)
+        else:
+            use(book, door, number, amount, currency)
+        energy, cost = kept_totals(book)
+        assert (energy, cost) == added_up_afresh(book)
+        hours = book.hours()
+        assert energy == pytest.approx(sum(amount.energy for _, amount in hours), abs=1e-9)
+        for currency_ in CURRENCIES:
+            assert cost[currency_] == pytest.approx(
+                sum(amount.cost.get(currency_, 0.0) for _, amount in hours), abs=1e-9
+            )
+        sums = book.sums(None)
+        if sums:
+            assert (sums[-1].energy, sums[-1].cost.get("INR", 0.0)) == (
+                book.total_energy,
+                book.total_cost("INR"),
+            )
+
+
+@pytest.mark.parametrize(
+    ("ledger", "before", "door"),
+    [
+        (None, [("observe", 0, 5.0, "INR")], ("observe", 0, 6.0, "INR")),
+        # A new currency without a cost yet: the old currency's cost leaves the hours.
+        (None, [("observe", 0, 5.0, "INR")], ("observe", 0, 0.0, "EUR")),
+        (None, [("observe", 0, 12.0, "INR")], ("bill", 0, 12.0, "INR")),
+        (None, [("observe", 0, 5.0, "INR")], ("add_opening", 1, 3.0, "INR")),
+        # The ledger's session 1 in its hours, nothing older to open with.
+        (0.0, [], ("place", 1, 12.0, "INR")),
+        (3.0, [], ("place", 1, 12.0, "INR")),
+    ],
+    ids=["reading", "new currency", "bill", "opening", "placing", "placing with an opening"],
+)
+def test_each_door_that_changes_the_hours_forgets_the_totals(
+    ledger: float | None,
+    before: list[tuple[str, int, float, str | None]],
+    door: tuple[str, int, float, str | None],
+) -> None:
+    book = a_book(ledger=ledger)
+    for step in before:
+        use(book, *step)
+    kept = kept_totals(book)
+    use(book, *door)
+    assert kept_totals(book) != kept
+    assert kept_totals(book) == added_up_afresh(book)
+
+
+def test_the_totals_are_added_up_once_per_change(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A poll reads them for each entity; the statistics' import adds them up on the way."""
+    book = SessionBook()
+    book.observe(report(1.0), at(0.5))
+    merged: list[SessionBook] = []
+    hours = SessionBook.hours
+
+    def counted(self: SessionBook) -> list[tuple[datetime, HourAmount]]:
+        merged.append(self)
+        return hours(self)
+
+    monkeypatch.setattr(SessionBook, "hours", counted)
+    rows = book.sums(at(0))  # the import after the change
+    for _ in range(3):  # each entity of each poll
+        assert (book.total_energy, book.total_cost("INR")) == (1.0, 18.0)
+    assert len(merged) == 1
+    assert rows == [(at(0), 1.0, {"INR": 18.0})]
+    book.observe(report(1.0), at(0.75))  # the same value again: nothing to add up
+    book.note_limits("a", energy=5.0, cost=None)
+    assert book.total_energy == 1.0
+    assert len(merged) == 1
+    book.observe(report(2.0), at(1.0))
+    assert (book.total_energy, book.total_energy, book.total_cost("INR")) == (2.0, 2.0, 36.0)
+    assert len(merged) == 2
 
 
 # --- The typed doors, the bill, what is kept ---------------------------------------------------

@@ -1,6 +1,6 @@
 """The account's Store: version 2, and the files of version 1 read with nothing lost."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 import json
 from pathlib import Path
 from typing import Any
@@ -9,6 +9,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import UnsupportedStorageVersionError
 import pytest
 
+from custom_components.evnnovator.api import parse_session
 from custom_components.evnnovator.book import Bill, HourAmount, SessionBook, StopRecord
 from custom_components.evnnovator.const import DOMAIN
 from custom_components.evnnovator.forecast import OperatorModel
@@ -168,7 +169,7 @@ async def test_a_later_minor_version_loads_unchanged(
     stored = AccountStore.as_stored(account) | {"added_later": [1, 2]}
     hass_storage[SESSIONS] = {
         "version": STORAGE_VERSION,
-        "minor_version": 5,
+        "minor_version": STORAGE_MINOR_VERSION + 1,
         "key": SESSIONS,
         "data": json.loads(json.dumps(stored)),
     }
@@ -247,4 +248,47 @@ async def test_an_earlier_minor_version_loads(
     assert a.stop == StopRecord(sent=True, by="energy", failing=False)
     assert data.book.total_energy == 2.0
     assert data.book.total_cost("INR") == 36.0
+    assert hass_storage[SESSIONS]["minor_version"] == STORAGE_MINOR_VERSION
+
+
+def a_folded_book() -> SessionBook:
+    """Three sessions of 2 kWh, 5 hours apart, one remembered, retired hours kept no time."""
+    book = SessionBook(remember=1, keep_retired=timedelta(0))
+    for number in range(3):
+        start = datetime.fromisoformat("2026-11-23T08:30:00+00:00") + timedelta(hours=5 * number)
+        session = parse_session(
+            {
+                "id": f"s{number}",
+                "status": "COMPLETED",
+                "kwh": 2.0,
+                "total_cost": 36.0,
+                "currency": "INR",
+                "start_datetime": start.isoformat(),
+                "end_datetime": (start + timedelta(hours=1)).isoformat(),
+            }
+        )
+        book.observe(session, start + timedelta(hours=1))
+    return book
+
+
+async def test_a_folded_book_reads_the_same_in_the_release_before(
+    hass: HomeAssistant, hass_storage: dict[str, Any]
+) -> None:
+    """Minor 5 adds the book's folded hour. The release before (minor 4) reads the file as it
+    is, its book what it knows: to it the folded hour is one more retired hour, with the same
+    totals and sums. Its next save leaves the key out; this release reads that file with no
+    folded hour, which its next fold makes again."""
+    book = a_folded_book()
+    stored = json.loads(
+        json.dumps(AccountStore.as_stored(AccountData(book, OperatorModel(), {}, first_run=False)))
+    )
+    folded = stored["book"].pop("folded")
+    assert folded == "2026-11-23T14:00:00+00:00"
+    assert list(stored["book"]["retired"]) == [folded]  # the first two sessions, 8:30 to 14:30
+    hass_storage[SESSIONS] = {"version": 2, "minor_version": 4, "key": SESSIONS, "data": stored}
+    data = await AccountStore(hass, ENTRY_ID).async_load_account()
+    assert data.book.as_dict()["folded"] is None
+    assert data.book.hours() == book.hours()
+    assert (data.book.total_energy, data.book.total_cost("INR")) == (6.0, 108.0)
+    assert data.book.sums(None) == book.sums(None)
     assert hass_storage[SESSIONS]["minor_version"] == STORAGE_MINOR_VERSION

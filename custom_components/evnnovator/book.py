@@ -19,7 +19,11 @@ answers; the store keeps it. Why these rules:
 - on the very first run the latest session may be old news: it is counted, and announced only
   if it still runs;
 - 50 sessions are remembered one by one; an older one retires into plain hours, which keep its
-  energy and cost (its bill included) where they were.
+  energy and cost (its bill included) where they were;
+- retired hours more than a year old, and older than any hour a remembered session holds or
+  can still change, are folded into one: the latest of them carries their energy and cost, so
+  every sum from it on stays as it was, and the book stops growing. Nothing is counted in an
+  hour before it any more: the statistics' rows of the hours it holds are final.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -36,12 +40,19 @@ if TYPE_CHECKING:
 
 # Sessions remembered one by one; older ones live on only in their hours.
 MAX_REMEMBERED_SESSIONS = 50
+# Retired hours are kept one by one for a year (a leap one too), a margin, not a need: the
+# statistics import again only from the remembered sessions' hours. The Energy dashboard's
+# longest view stays in the Store as it was imported, to check the statistics against, and the
+# book holds at most a year of charging hours, however many years go by.
+RETIRED_HOURS_KEPT = timedelta(days=366)
 HOUR = timedelta(hours=1)
 # A reading with no time to spread over belongs to the hour just before its moment: what a meter
 # shows at 10:00:00 was delivered before 10:00.
 _INSTANT = timedelta(microseconds=1)
 # Differences of sums this small are float noise, not amounts.
 _NOISE = 1e-9
+# Sums since this moment: none, the totals alone.
+_AFTER_EVERY_HOUR = datetime.max.replace(tzinfo=UTC)
 
 
 def hour_of(moment: datetime) -> datetime:
@@ -121,6 +132,23 @@ class HourAmount:
     def from_list(cls, stored: list[Any]) -> HourAmount:
         """The inverse of `as_list`."""
         return cls(energy=stored[0], cost=dict(stored[1]))
+
+
+class HourSums(NamedTuple):
+    """One hour, and what the book holds up to its end: the sums a statistic's row keeps."""
+
+    hour: datetime
+    energy: float
+    cost: dict[str, float]
+    """By currency: every currency ever counted, also one a session's cost has left."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Totals:
+    """The sums of every hour of the book, as they were when last added up."""
+
+    energy: float
+    cost: dict[str, float]
 
 
 def _hours_as_dict(hours: Mapping[datetime, HourAmount]) -> dict[str, list[Any]]:
@@ -415,23 +443,36 @@ class SessionBook:
     """One entry per session seen, the hours of those retired, and the latest bill."""
 
     def __init__(
-        self, stored: Mapping[str, Any] | None = None, *, remember: int = MAX_REMEMBERED_SESSIONS
+        self,
+        stored: Mapping[str, Any] | None = None,
+        *,
+        remember: int = MAX_REMEMBERED_SESSIONS,
+        keep_retired: timedelta = RETIRED_HOURS_KEPT,
     ) -> None:
-        """Start empty, or from what `as_dict` returned before; keep `remember` entries."""
+        """Start empty, or from what `as_dict` returned before.
+
+        It keeps `remember` entries, and retired hours one by one for `keep_retired`.
+        """
         stored = stored or {}
         self._remember_count = remember
+        self._keep_retired = keep_retired
         self.sessions: dict[str, SessionEntry] = {
             session_id: SessionEntry.from_dict(entry)
             for session_id, entry in stored.get("sessions", {}).items()
         }
         """Insertion order is age: the oldest retires first."""
         self._retired: dict[datetime, HourAmount] = _hours_from_dict(stored.get("retired"))
+        self._folded = _moment(stored.get("folded"))
+        """The retired hour that holds every one before it (None: none folded yet)."""
         self._currencies: set[str] = set(stored.get("currencies", []))
         last_bill = stored.get("last_bill")
         self.last_bill: Bill | None = None if last_bill is None else Bill.from_dict(last_bill)
         """The latest bill taken in (see `bill`)."""
         unplaced = stored.get("unplaced")
         self._unplaced = None if unplaced is None else _Unplaced.from_dict(unplaced)
+        # The totals are read at every poll, the hours change far less often; the book's hours
+        # change only through its own methods, and each one that changes them drops these.
+        self._totals: _Totals | None = None
 
     @classmethod
     def from_release_1(
@@ -485,10 +526,14 @@ class SessionBook:
         return book
 
     def __eq__(self, other: object) -> bool:
-        """Equal in every respect: what it keeps, and how many entries it keeps."""
+        """Equal in every respect: what it keeps, and how many entries and hours it keeps."""
         if not isinstance(other, SessionBook):
             return NotImplemented
-        return (self._remember_count, self.as_dict()) == (other._remember_count, other.as_dict())
+        return (self._remember_count, self._keep_retired, self.as_dict()) == (
+            other._remember_count,
+            other._keep_retired,
+            other.as_dict(),
+        )
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -497,6 +542,7 @@ class SessionBook:
         return {
             "sessions": {key: entry.as_dict() for key, entry in self.sessions.items()},
             "retired": _hours_as_dict(self._retired),
+            "folded": _iso(self._folded),
             "currencies": sorted(self._currencies),
             "last_bill": None if self.last_bill is None else self.last_bill.as_dict(),
             "unplaced": None if self._unplaced is None else self._unplaced.as_dict(),
@@ -518,10 +564,10 @@ class SessionBook:
         entry = self.sessions.get(session.id)
         changed = entry is None
         if entry is None:
-            entry = self._remember(session.id)
+            entry = self._remember(session.id, reading.at)
         if entry.at is None:
             # Its amounts start from nothing at its start; without a start, at this reading.
-            entry.at = reading.start if reading.start is not None else reading.at
+            entry.at = self._after_folded(reading.at if reading.start is None else reading.start)
         if first_run and not session.is_running and not entry.started_announced:
             entry.started_announced = entry.completed_announced = True
         first_changed: datetime | None = None
@@ -531,12 +577,14 @@ class SessionBook:
                 if entry.cost:
                     first_changed = min(entry.hours, default=None)
                 entry._drop_cost()  # noqa: SLF001
+                self._hours_changed()
                 entry.currency, entry.billed_cost = reading.currency, None
                 changed = True
             cost_gain = max(reading.cost - entry.cost, 0.0)
         energy_gain = 0.0 if reading.energy is None else max(reading.energy - entry.energy, 0.0)
         if energy_gain or cost_gain:
             spread_from = entry._spread(reading.at, energy_gain, cost_gain)  # noqa: SLF001
+            self._hours_changed()
             first_changed = min(first_changed or spread_from, spread_from)
             if energy_gain and reading.energy is not None:
                 entry.energy = reading.energy
@@ -657,11 +705,11 @@ class SessionBook:
     @property
     def total_energy(self) -> float:
         """Energy (kWh) of every session seen: the sum of the hours."""
-        return sum(amount.energy for _, amount in self.hours())
+        return self._totals_now().energy
 
     def total_cost(self, currency: str) -> float:
         """The cost of every session seen that was charged in `currency`: the sum of the hours."""
-        return sum(amount.cost.get(currency, 0.0) for _, amount in self.hours())
+        return self._totals_now().cost.get(currency, 0.0)
 
     @property
     def currencies(self) -> set[str]:
@@ -680,6 +728,35 @@ class SessionBook:
                 total.setdefault(hour, HourAmount()).merge(amount)
         return sorted(total.items())
 
+    def sums(self, since: datetime | None) -> list[HourSums]:
+        """Each hour from `since` on (every hour when None), with the sums up to its end.
+
+        The last hour's sums are the totals, added up in the same order: Total energy and
+        Total cost are exactly the statistics' last sums.
+        """
+        rows, self._totals = self._add_up(since)
+        return rows
+
+    def _totals_now(self) -> _Totals:
+        if self._totals is None:
+            _, self._totals = self._add_up(_AFTER_EVERY_HOUR)
+        return self._totals
+
+    def _add_up(self, since: datetime | None) -> tuple[list[HourSums], _Totals]:
+        rows: list[HourSums] = []
+        energy = 0.0
+        cost = dict.fromkeys(sorted(self._currencies), 0.0)
+        for hour, amount in self.hours():
+            energy += amount.energy
+            for currency, value in amount.cost.items():
+                cost[currency] = cost.get(currency, 0.0) + value
+            if since is None or hour >= since:
+                rows.append(HourSums(hour, energy, dict(cost)))
+        return rows, _Totals(energy, cost)
+
+    def _hours_changed(self) -> None:
+        self._totals = None
+
     @property
     def first_mendable_hour(self) -> datetime | None:
         """The earliest hour that a reading of a remembered session can still change."""
@@ -697,7 +774,8 @@ class SessionBook:
         opening = _opening(energy, cost)
         self._currencies.update(opening.cost)
         if opening.energy or opening.cost:
-            self._retired.setdefault(hour_of(hour), HourAmount()).merge(opening)
+            self._retired.setdefault(hour_of(self._after_folded(hour)), HourAmount()).merge(opening)
+            self._hours_changed()
 
     @property
     def needs_placing(self) -> bool:
@@ -731,6 +809,7 @@ class SessionBook:
             if amount.energy or amount.cost:
                 entry.hours = {opening: amount}
         self.add_opening(opening, unplaced.energy, unplaced.cost)
+        self._hours_changed()
         hours = self.hours()
         return Change(placed, first_changed_hour=hours[0][0] if hours else None, changed=True)
 
@@ -762,11 +841,18 @@ class SessionBook:
         fallback = max(self._retired, default=None)
         if not entry._restate_cost(amount, currency, fallback):  # noqa: SLF001
             return None
+        self._hours_changed()
         self._currencies.add(currency)
         return min(entry.hours)
 
-    def _remember(self, session_id: str) -> SessionEntry:
+    def _remember(self, session_id: str, now: datetime) -> SessionEntry:
         entry = self.sessions[session_id] = SessionEntry()
+        if len(self.sessions) > self._remember_count:
+            self._retire_oldest()
+            self._fold_retired(now)
+        return entry
+
+    def _retire_oldest(self) -> None:
         while len(self.sessions) > self._remember_count:
             oldest_id = next(iter(self.sessions))
             oldest = self.sessions.pop(oldest_id)
@@ -779,11 +865,54 @@ class SessionBook:
                     self._unplaced.cost[oldest.currency] = (
                         self._unplaced.cost.get(oldest.currency, 0.0) + oldest.cost
                     )
-        return entry
 
     def _retire_hours(self, hours: Mapping[datetime, HourAmount]) -> None:
         for hour, amount in hours.items():
             self._retired.setdefault(hour, HourAmount()).merge(amount)
+        self._hours_changed()
+
+    def _fold_retired(self, now: datetime) -> None:
+        """Fold the retired hours kept long enough into the latest of them.
+
+        Only hours older than any a remembered session holds or can still change: every sum
+        the statistics can import again (from a changed hour, or from `first_mendable_hour`)
+        stays what it was. Added up in the hours' order, as the sums are: exactly the same.
+        """
+        if self._unplaced is not None:
+            return  # `place` opens before the first hour: no hour is final yet
+        limit = hour_of(now) - self._keep_retired
+        if (still_open := self._first_open_hour()) is not None:
+            limit = min(limit, still_open)
+        old = sorted(hour for hour in self._retired if hour < limit)
+        if not old or old == [self._folded]:
+            return
+        carried = HourAmount()
+        for hour in old:
+            carried.merge(self._retired[hour])
+        self._folded = old[-1]
+        # A new dict: one that hours leave keeps its size (Python does not shrink it).
+        kept = {hour: amount for hour, amount in self._retired.items() if hour >= limit}
+        self._retired = {self._folded: carried, **kept}
+        self._hours_changed()
+
+    def _first_open_hour(self) -> datetime | None:
+        """The earliest hour a remembered session holds or can still change.
+
+        A bill restates all its hours; a reading mends those since the one before.
+        """
+        hours = [min(entry.hours) for entry in self.sessions.values() if entry.hours]
+        if (mendable := self.first_mendable_hour) is not None:
+            hours.append(mendable)
+        return min(hours, default=None)
+
+    def _after_folded(self, moment: datetime) -> datetime:
+        """`moment`, or the end of the folded hour if earlier.
+
+        Nothing lands before it: the statistics' rows of the hours it holds are final.
+        """
+        if self._folded is None:
+            return moment
+        return max(moment, self._folded + HOUR)
 
     def _take_curve(self, entry: SessionEntry, curve: Mapping[str, Any]) -> None:
         """Give a ledger's entry the hours the hourly book kept of it."""

@@ -63,20 +63,14 @@ class HourlyStatistics:
         """Import the hours from `since` on (all when None), each with the sum up to its end."""
         if RECORDER not in self._hass.config.components:
             return
-        hours = book.hours()
-        energy_sum = 0.0
-        energy_rows: list[StatisticData] = []
+        sums = book.sums(since)
+        energy_rows = [
+            StatisticData(start=hour, state=energy, sum=energy) for hour, energy, _ in sums
+        ]
         # Every currency ever counted: one a session's cost has left must be re-imported too.
-        cost_sums = dict.fromkeys(book.currencies, 0.0)
         cost_rows: dict[str, list[StatisticData]] = {}
-        for hour, amount in hours:
-            energy_sum += amount.energy
-            for currency, cost in amount.cost.items():
-                cost_sums[currency] = cost_sums.get(currency, 0.0) + cost
-            if since is not None and hour < since:
-                continue
-            energy_rows.append(StatisticData(start=hour, state=energy_sum, sum=energy_sum))
-            for currency, cost_sum in cost_sums.items():
+        for hour, _, costs in sums:
+            for currency, cost_sum in costs.items():
                 cost_rows.setdefault(currency, []).append(
                     StatisticData(start=hour, state=cost_sum, sum=cost_sum)
                 )

@@ -27,7 +27,9 @@ STORAGE_VERSION = 2
 # Minor 2: a session's stop record says whether a limit's STOP keeps failing (older: no).
 # Minor 3: the bills still awaited (older: none).
 # Minor 4: each session's Battery limit, and what was learned of the car's battery (older: none).
-STORAGE_MINOR_VERSION = 4
+# Minor 5: the book's folded hour, which holds its retired hours of over a year ago (older: none;
+# to a release before it, that hour is one more retired hour, and the totals are the same).
+STORAGE_MINOR_VERSION = 5
 _RELEASE_1 = 1
 
 
