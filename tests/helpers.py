@@ -38,16 +38,16 @@ async def polls(
 async def poll_until(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
-    done: Callable[[], bool],
+    done: Callable[[HomeAssistant], bool],
     minutes: float,
     *,
     every: float = DEFAULT_CHARGING_INTERVAL,
 ) -> None:
-    """Step the clock as `polls` does, stopping at the first step after which `done()` holds;
+    """Step the clock as `polls` does, stopping at the first step after which `done(hass)` holds;
     at most `minutes` (the caller asserts what it waited for)."""
     for _ in range(round(minutes * 60 / every)):
         await advance(hass, freezer, every)
-        if done():
+        if done(hass):
             return
 
 
@@ -59,7 +59,7 @@ async def poll_for(
     every: float = DEFAULT_CHARGING_INTERVAL,
 ) -> None:
     """Let `minutes` pass, `every` seconds at a time, as the integration polls while charging."""
-    await poll_until(hass, freezer, lambda: False, minutes, every=every)
+    await poll_until(hass, freezer, lambda _: False, minutes, every=every)
 
 
 async def set_up_integration(
