@@ -25,6 +25,8 @@ from testkit.fixtures import (  # noqa: F401  (fixtures: imported to be register
     simulator_settings,
 )
 
+from .helpers import set_up_integration
+
 # The token a test changes to (at the gateway, then in reauth).
 NEW_TOKEN = "a-new-token-for-reauth"
 # Every token a test may use: none may ever reach the log.
@@ -85,7 +87,4 @@ async def init_integration(
     config_entry: MockConfigEntry,  # noqa: F811  (the fixture imported above)
 ) -> MockConfigEntry:
     """The integration, set up against the simulator."""
-    config_entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
-    return config_entry
+    return await set_up_integration(hass, config_entry)

@@ -1,5 +1,6 @@
 """Small helpers shared by the integration tests."""
 
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 import json
 from pathlib import Path
@@ -8,6 +9,7 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
+from custom_components.evnnovator.const import DEFAULT_CHARGING_INTERVAL
 from custom_components.evnnovator.logbook import KEY_PREFIX, Wording
 from evnnovator_simulator import DEMO_AUTH_ID, DEMO_EVSE_UID, Simulator
 
@@ -17,6 +19,59 @@ async def advance(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: 
     freezer.tick(timedelta(seconds=seconds))
     async_fire_time_changed(hass)
     await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def polls(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    minutes: float,
+    *,
+    every: float = DEFAULT_CHARGING_INTERVAL,
+) -> AsyncIterator[None]:
+    """Let `minutes` pass, `every` seconds at a time (a poll while charging), yielding after each
+    step so that the caller can check what it shows."""
+    for _ in range(round(minutes * 60 / every)):
+        await advance(hass, freezer, every)
+        yield
+
+
+async def poll_until(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    done: Callable[[HomeAssistant], bool],
+    minutes: float,
+    *,
+    every: float = DEFAULT_CHARGING_INTERVAL,
+) -> None:
+    """Step the clock as `polls` does, stopping at the first step after which `done(hass)` holds;
+    at most `minutes` (the caller asserts what it waited for)."""
+    for _ in range(round(minutes * 60 / every)):
+        await advance(hass, freezer, every)
+        if done(hass):
+            return
+
+
+async def poll_for(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    minutes: float,
+    *,
+    every: float = DEFAULT_CHARGING_INTERVAL,
+) -> None:
+    """Let `minutes` pass, `every` seconds at a time, as the integration polls while charging."""
+    await poll_until(hass, freezer, lambda _: False, minutes, every=every)
+
+
+async def set_up_integration(
+    hass: HomeAssistant, entry: MockConfigEntry, options: dict[str, object] | None = None
+) -> MockConfigEntry:
+    """Add `entry` (with `options`, where given) to Home Assistant and set the integration up."""
+    entry.add_to_hass(hass)
+    if options is not None:
+        hass.config_entries.async_update_entry(entry, options=options)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry
 
 
 async def end_demo_session(

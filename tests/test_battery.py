@@ -30,6 +30,18 @@ def car_value(true_percent: float, kwh: float, minutes: float) -> BatteryReading
     )
 
 
+def known_car() -> SessionBattery:
+    """A session of a car whose kWh per percent the sessions before taught."""
+    return SessionBattery("s", BatteryModel({"kwh_per_percent": [KWH_PER_PERCENT]}))
+
+
+def start_of(battery: SessionBattery) -> float:
+    """Where the session's battery started, as the values so far place it (known by now)."""
+    start = battery.start_percent
+    assert start is not None
+    return start
+
+
 def charge(
     battery: SessionBattery,
     start: float,
@@ -89,23 +101,17 @@ def test_a_session_teaches_the_next_one() -> None:
 
 def test_the_cars_lag_does_not_move_the_start() -> None:
     """Values that come 1.2 kWh late (a minute at 72 kW) leave the start where the car was."""
-    model = BatteryModel({"kwh_per_percent": [KWH_PER_PERCENT]})
-    battery = SessionBattery("s", model)
+    battery = known_car()
     charge(battery, 25.5, [3.0, 6.0, 9.0, 12.0], lag_kwh=1.2)
-    start = battery.start_percent
-    assert start is not None
-    assert start == pytest.approx(25.5, abs=0.5)
+    assert start_of(battery) == pytest.approx(25.5, abs=0.5)
 
 
 def test_without_a_value_from_before_the_start_the_lower_bounds_tell() -> None:
     """Seen only while charging: the start is at least what each value says."""
-    model = BatteryModel({"kwh_per_percent": [KWH_PER_PERCENT]})
-    battery = SessionBattery("s", model)
+    battery = known_car()
     for minute, kwh in enumerate([3.0, 6.0, 9.0], start=1):
         battery.take(car_value(25.5 + kwh / KWH_PER_PERCENT, kwh, minute * 5))
-    start = battery.start_percent
-    assert start is not None
-    assert start == pytest.approx(25.5, abs=1.0)
+    assert start_of(battery) == pytest.approx(25.5, abs=1.0)
 
 
 def test_the_chargers_values_bound_the_battery_from_both_sides() -> None:
@@ -117,9 +123,7 @@ def test_the_chargers_values_bound_the_battery_from_both_sides() -> None:
         battery.take(
             BatteryReading(percent, kwh, T0 + timedelta(minutes=n), exact=True, whole=False)
         )
-    start = battery.start_percent
-    assert start is not None
-    assert start == pytest.approx(35.26, abs=0.2)
+    assert start_of(battery) == pytest.approx(35.26, abs=0.2)
 
 
 def test_a_jump_is_set_aside_and_never_stops_early() -> None:
@@ -137,14 +141,12 @@ def test_a_jump_is_set_aside_and_never_stops_early() -> None:
 
 def test_two_values_that_agree_are_the_battery() -> None:
     """A level the meter cannot explain, shown twice in a row, is taken: the car says so."""
-    battery = SessionBattery("s", BatteryModel({"kwh_per_percent": [KWH_PER_PERCENT]}))
+    battery = known_car()
     assert battery.take(car_value(40.2, 0.0, 0))
     assert not battery.take(car_value(60.0, 1.0, 5))
     assert battery.take(car_value(61.0, 1.5, 10))
     assert not battery.jumped
-    start = battery.start_percent
-    assert start is not None
-    assert start + 1.5 / KWH_PER_PERCENT == pytest.approx(61.5, abs=1.0)
+    assert start_of(battery) + 1.5 / KWH_PER_PERCENT == pytest.approx(61.5, abs=1.0)
 
 
 def test_a_falling_value_while_charging_is_a_glitch() -> None:
@@ -155,7 +157,7 @@ def test_a_falling_value_while_charging_is_a_glitch() -> None:
 
 def test_an_unavailable_or_stale_sensor_keeps_what_was_learned() -> None:
     """The meter carries on: the energy of the limit stays; the status says why no value comes."""
-    battery = SessionBattery("s", BatteryModel({"kwh_per_percent": [KWH_PER_PERCENT]}))
+    battery = known_car()
     assert battery.take(car_value(40.2, 0.0, 0))
     planned = battery.energy_at(80)
     assert planned is not None

@@ -21,7 +21,7 @@ from evnnovator_simulator import DEMO_AUTH_ID, Simulator, SimulatorSettings
 from evnnovator_simulator.dialect import OCPI_2_1_1, OCPI_2_2_1
 from testkit.requests import stop_requests
 
-from .helpers import advance, english
+from .helpers import advance, english, poll_until, set_up_integration
 from .test_limits import STATUS, set_limit
 from .test_tracker import reload
 
@@ -48,6 +48,21 @@ def true_percent(simulator: Simulator, session_id: str) -> float:
     return START_PERCENT + simulator.delivered_kwh(session_id) / KWH_PER_PERCENT
 
 
+async def show_true_battery(hass: HomeAssistant, simulator: Simulator, session_id: str) -> None:
+    """The car's sensor shows its battery as it truly is now, in whole percent rounded down."""
+    show_car(hass, str(math.floor(true_percent(simulator, session_id))))
+    await hass.async_block_till_done()
+
+
+def planned(hass: HomeAssistant) -> bool:
+    """The Planned stop is the battery limit's."""
+    return hass.states.get(PLANNED_STOP).attributes.get("limit") == "battery"
+
+
+def shown_completed(hass: HomeAssistant) -> bool:
+    return hass.states.get(STATUS).state == "completed"
+
+
 @pytest.fixture
 async def with_car(
     hass: HomeAssistant, config_entry: MockConfigEntry, simulator: Simulator
@@ -55,11 +70,7 @@ async def with_car(
     """The integration following the car's sensor (the option), a session just started."""
     show_car(hass, str(int(START_PERCENT)))
     simulator.start_session(DEMO_AUTH_ID, status="ACTIVE")
-    config_entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(config_entry, options={CONF_BATTERY_SENSOR: CAR})
-    await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
-    return config_entry
+    return await set_up_integration(hass, config_entry, {CONF_BATTERY_SENSOR: CAR})
 
 
 def session_id_of(simulator: Simulator) -> str:
@@ -73,7 +84,7 @@ async def charge_with_car(
     freezer: FrozenDateTimeFactory,
     simulator: Simulator,
     seconds: int,
-    until: Callable[[], bool] = lambda: False,
+    until: Callable[[HomeAssistant], bool] = lambda _: False,
 ) -> None:
     """Let the session charge; the car's sensor shows its battery at CAR_INTERVALS."""
     session_id = session_id_of(simulator)
@@ -83,9 +94,8 @@ async def charge_with_car(
         await advance(hass, freezer, STEP)
         if elapsed >= next_value:
             next_value += next(intervals)
-            show_car(hass, str(math.floor(true_percent(simulator, session_id))))
-            await hass.async_block_till_done()
-        if until():
+            await show_true_battery(hass, simulator, session_id)
+        if until(hass):
             return
 
 
@@ -106,21 +116,15 @@ async def test_the_battery_limit_stops_at_x_percent(
     await set_limit(hass, BATTERY_LIMIT, 52)
     assert hass.states.get(PLANNED_STOP).attributes["battery_status"] == "learning"
 
-    def planned() -> bool:
-        return hass.states.get(PLANNED_STOP).attributes.get("limit") == "battery"
-
     await charge_with_car(hass, freezer, simulator, 3600, until=planned)
-    assert planned()
+    assert planned(hass)
     assert hass.states.get(PLANNED_STOP).attributes["battery_status"] == "planned"
     # Planned from about 5 % of values on: the estimate rough yet, sharper with each value.
     shown = float(hass.states.get(BATTERY).state)
     assert shown == pytest.approx(true_percent(simulator, session_id), abs=2.0)
 
-    def shown_completed() -> bool:
-        return hass.states.get(STATUS).state == "completed"
-
     await charge_with_car(hass, freezer, simulator, 3600, until=shown_completed)
-    assert shown_completed()
+    assert shown_completed(hass)
     assert true_percent(simulator, session_id) == pytest.approx(52, abs=1.0)
     assert len(stop_requests(simulator)) == 1
     [event] = completed
@@ -147,8 +151,7 @@ async def test_a_jump_of_the_cars_sensor_never_stops_early(
     await advance(hass, freezer, 300)
     assert stop_requests(simulator) == []
     # The next true value puts it right.
-    show_car(hass, str(math.floor(true_percent(simulator, session_id_of(simulator)))))
-    await hass.async_block_till_done()
+    await show_true_battery(hass, simulator, session_id_of(simulator))
     assert hass.states.get(PLANNED_STOP).attributes["battery_status"] == "learning"
 
 
@@ -209,15 +212,10 @@ async def test_the_chargers_state_of_charge_needs_no_car_sensor(
     value, the session stops within 1 % of 60 %, in either OCPI dialect.
     """
     simulator.start_session(DEMO_AUTH_ID, status="ACTIVE")
-    config_entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
+    await set_up_integration(hass, config_entry)
     session_id = session_id_of(simulator)
     await set_limit(hass, BATTERY_LIMIT, 60)
-    for _ in range(180):
-        await advance(hass, freezer, STEP)
-        if hass.states.get(STATUS).state == "completed":
-            break
+    await poll_until(hass, freezer, shown_completed, minutes=90, every=STEP)
     assert hass.states.get(STATUS).state == "completed"
     final = simulator.battery_percent(session_id)
     assert final == pytest.approx(60, abs=1.0)
@@ -235,9 +233,6 @@ async def test_a_restart_mid_session_keeps_what_the_battery_taught(
     session_id = session_id_of(simulator)
     await set_limit(hass, BATTERY_LIMIT, 52)
 
-    def planned() -> bool:
-        return hass.states.get(PLANNED_STOP).attributes.get("limit") == "battery"
-
     await charge_with_car(hass, freezer, simulator, 3600, until=planned)
     before = with_car.runtime_data.battery.track
     assert before is not None
@@ -247,10 +242,7 @@ async def test_a_restart_mid_session_keeps_what_the_battery_taught(
     assert after is not None
     assert after is not before
     assert after.start_percent == start
-    assert planned()
-
-    def shown_completed() -> bool:
-        return hass.states.get(STATUS).state == "completed"
+    assert planned(hass)
 
     await charge_with_car(hass, freezer, simulator, 3600, until=shown_completed)
     assert true_percent(simulator, session_id) == pytest.approx(52, abs=1.0)

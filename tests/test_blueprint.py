@@ -1,24 +1,23 @@
 """The blueprint "stop at an energy": loaded by Home Assistant, and pressing the real button."""
 
-from pathlib import Path
-import shutil
-
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.automation import DOMAIN as AUTOMATION_DOMAIN
-from homeassistant.components.automation.helpers import async_get_blueprints
 from homeassistant.components.blueprint import Blueprint
 from homeassistant.const import STATE_OFF, STATE_ON
 from homeassistant.core import HomeAssistant
-from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.evnnovator.const import DOMAIN
 from evnnovator_simulator import DEMO_AUTH_ID, Simulator
 
+from .blueprint_setup import (  # noqa: F401  (hass_config_dir: a fixture, imported to be used here)
+    automation_from_blueprint,
+    hass_config_dir,
+    load_blueprint,
+)
 from .helpers import advance
 
-BLUEPRINTS = Path(__file__).parent.parent / "blueprints"
 PATH = "evnnovator/stop_at_energy.yaml"
 ENERGY = "sensor.evnnovator_demo_driver_1_session_energy"
 STOP_BUTTON = "button.evnnovator_demo_driver_1_stop_charging"
@@ -26,13 +25,6 @@ STATUS = "sensor.evnnovator_demo_driver_1_session_status"
 CHARGING = "binary_sensor.evnnovator_demo_driver_1_charging"
 
 pytestmark = pytest.mark.freeze_time("2026-11-23T08:00:00+00:00")
-
-
-@pytest.fixture
-def hass_config_dir(hass_tmp_config_dir: str) -> str:
-    """A configuration folder holding the repository's blueprints, as after an import."""
-    shutil.copytree(BLUEPRINTS, Path(hass_tmp_config_dir) / "blueprints", dirs_exist_ok=True)
-    return hass_tmp_config_dir
 
 
 @pytest.fixture
@@ -44,27 +36,12 @@ def expected_lingering_timers() -> bool:
 
 async def use_blueprint(hass: HomeAssistant, energy: float) -> None:
     """An automation made from the blueprint for the demo account."""
-    assert await async_setup_component(
+    await automation_from_blueprint(
         hass,
-        AUTOMATION_DOMAIN,
-        {
-            AUTOMATION_DOMAIN: {
-                "id": "stop_at_energy",
-                "alias": "Stop at energy",
-                "use_blueprint": {
-                    "path": PATH,
-                    "input": {
-                        "energy_sensor": ENERGY,
-                        "stop_button": STOP_BUTTON,
-                        "energy": energy,
-                    },
-                },
-            }
-        },
+        "Stop at energy",
+        PATH,
+        {"energy_sensor": ENERGY, "stop_button": STOP_BUTTON, "energy": energy},
     )
-    await hass.async_block_till_done()
-    # Set up and on: the blueprint and its inputs were valid.
-    assert hass.states.get("automation.stop_at_energy").state == "on"
 
 
 def stops(simulator: Simulator) -> int:
@@ -77,9 +54,7 @@ def energy(hass: HomeAssistant) -> float:
 
 async def test_blueprint_loads_with_its_inputs(hass: HomeAssistant) -> None:
     """Home Assistant's blueprint machinery reads it, with the three inputs and their filters."""
-    assert await async_setup_component(hass, AUTOMATION_DOMAIN, {})
-    blueprints = await async_get_blueprints(hass).async_get_blueprints()
-    blueprint = blueprints[PATH]
+    blueprint = await load_blueprint(hass, PATH)
     assert isinstance(blueprint, Blueprint)
     assert blueprint.validate() is None
     assert blueprint.domain == AUTOMATION_DOMAIN

@@ -21,7 +21,7 @@ from evnnovator_simulator import DEMO_AUTH_ID, Simulator, SimulatorSettings
 from evnnovator_simulator.dialect import OCPI_2_2_1
 from testkit.requests import stop_requests
 
-from .helpers import advance, english
+from .helpers import advance, english, set_up_integration
 from .test_limits import (
     COST_LIMIT,
     SHORT_BY_ROUNDING,
@@ -47,11 +47,7 @@ pytestmark = pytest.mark.freeze_time("2026-11-23T08:00:00+00:00")
 @pytest.fixture
 async def with_tax(hass: HomeAssistant, config_entry: MockConfigEntry) -> MockConfigEntry:
     """The integration, its Cost limit counting with tax (the option on)."""
-    config_entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(config_entry, options={CONF_COST_LIMIT_WITH_TAX: True})
-    await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
-    return config_entry
+    return await set_up_integration(hass, config_entry, {CONF_COST_LIMIT_WITH_TAX: True})
 
 
 async def bill_the_session(
@@ -79,6 +75,22 @@ async def start_charging(
         await advance(hass, freezer, 60)
     assert truth(simulator)["status"] == "ACTIVE"
     simulator.clear_requests()
+
+
+async def charge_after_a_bill(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    entry: MockConfigEntry,
+    simulator: Simulator,
+) -> None:
+    """The demo session stopped and billed (a ratio learned), and a new one charging."""
+    await bill_the_session(hass, freezer, entry, simulator)
+    await start_charging(hass, freezer, simulator)
+
+
+def limit_above(cost: float, ratio: float = 1.0) -> int:
+    """A Cost limit half a kWh's cost (counted with `ratio`) above `cost`, in whole rupees."""
+    return round(cost + 0.5 * TARIFF * ratio)
 
 
 def tax_ratio(entry: MockConfigEntry) -> float | None:
@@ -182,6 +194,23 @@ def cost_bound(settings: SimulatorSettings, ratio: float) -> float:
     return overshoot_bound(settings) * TARIFF * ratio + 0.01
 
 
+async def run_to_the_one_stop(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, simulator: Simulator
+) -> dict[str, Any]:
+    """Charge until the session has completed, stopped by one STOP; the session as it ended."""
+    final = await run_until_completed(hass, freezer, simulator)
+    assert len(stop_requests(simulator)) == 1
+    return final
+
+
+def assert_within_the_limits_precision(
+    over: float, settings: SimulatorSettings, ratio: float
+) -> None:
+    """`over`, what the cost (counted with `ratio`) ended above the limit, is within the energy
+    limit's precision, in money counted with `ratio`."""
+    assert -SHORT_BY_ROUNDING * TARIFF * ratio <= over <= cost_bound(settings, ratio)
+
+
 async def test_the_cost_limit_with_tax_stops_at_the_cost_with_tax(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
@@ -191,22 +220,18 @@ async def test_the_cost_limit_with_tax_stops_at_the_cost_with_tax(
 ) -> None:
     """With a ratio from the first bill, the next session stops once, when its cost with tax
     reaches the limit; the planned stop says the limit counts with tax."""
-    await bill_the_session(hass, freezer, with_tax, simulator)
-    await start_charging(hass, freezer, simulator)
+    await charge_after_a_bill(hass, freezer, with_tax, simulator)
     cost_now, _ = shown_cost(hass)
-    limit = round(cost_now + 0.5 * TARIFF * TAX_RATIO)
+    limit = limit_above(cost_now, TAX_RATIO)
     await set_limit(hass, COST_LIMIT, limit)
     planned = hass.states.get(PLANNED_STOP).attributes
     assert planned["limit"] == "cost"
     assert planned["tax_included"] is True
 
-    final = await run_until_completed(hass, freezer, simulator)
+    final = await run_to_the_one_stop(hass, freezer, simulator)
 
-    assert len(stop_requests(simulator)) == 1
     over = final_cost_with_tax(with_tax, final) - limit
-    assert (
-        -SHORT_BY_ROUNDING * TARIFF * TAX_RATIO <= over <= cost_bound(simulator_settings, TAX_RATIO)
-    )
+    assert_within_the_limits_precision(over, simulator_settings, TAX_RATIO)
 
 
 async def test_without_a_bill_the_cost_limit_counts_before_tax(
@@ -218,17 +243,16 @@ async def test_without_a_bill_the_cost_limit_counts_before_tax(
 ) -> None:
     """No bill yet, no ratio: the option counts before tax (today's figure), and says so."""
     assert shown_cost(hass)[0] == STATE_UNKNOWN
-    limit = round(float(truth(simulator)["total_cost"]) + 0.5 * TARIFF)
+    limit = limit_above(float(truth(simulator)["total_cost"]))
     await set_limit(hass, COST_LIMIT, limit)
     planned = hass.states.get(PLANNED_STOP).attributes
     assert planned["limit"] == "cost"
     assert planned["tax_included"] is False
 
-    final = await run_until_completed(hass, freezer, simulator)
+    final = await run_to_the_one_stop(hass, freezer, simulator)
 
-    assert len(stop_requests(simulator)) == 1
     over = float(final["total_cost"]) - limit
-    assert -SHORT_BY_ROUNDING * TARIFF <= over <= cost_bound(simulator_settings, 1.0)
+    assert_within_the_limits_precision(over, simulator_settings, 1.0)
 
 
 async def test_the_option_off_counts_before_tax_whatever_is_known(
@@ -239,17 +263,15 @@ async def test_the_option_off_counts_before_tax_whatever_is_known(
     init_integration: MockConfigEntry,
 ) -> None:
     """Off (the default), a ratio known changes nothing: the limit is the cost before tax."""
-    await bill_the_session(hass, freezer, init_integration, simulator)
-    await start_charging(hass, freezer, simulator)
-    limit = round(float(truth(simulator)["total_cost"]) + 0.5 * TARIFF)
+    await charge_after_a_bill(hass, freezer, init_integration, simulator)
+    limit = limit_above(float(truth(simulator)["total_cost"]))
     await set_limit(hass, COST_LIMIT, limit)
     assert hass.states.get(PLANNED_STOP).attributes["tax_included"] is False
 
-    final = await run_until_completed(hass, freezer, simulator)
+    final = await run_to_the_one_stop(hass, freezer, simulator)
 
-    assert len(stop_requests(simulator)) == 1
     over = float(final["total_cost"]) - limit
-    assert -SHORT_BY_ROUNDING * TARIFF <= over <= cost_bound(simulator_settings, 1.0)
+    assert_within_the_limits_precision(over, simulator_settings, 1.0)
 
 
 @pytest.mark.parametrize("simulator_settings", [DIALECT_2_2_1])
@@ -261,18 +283,14 @@ async def test_a_2_2_1_session_counts_its_own_tax_before_any_bill(
     with_tax: MockConfigEntry,
 ) -> None:
     """The session's own cost with tax is what the limit counts, no bill needed."""
-    with_tax_now = truth(simulator)["total_cost"]["incl_vat"]
-    limit = round(with_tax_now + 0.5 * TARIFF * TAX_RATIO)
+    limit = limit_above(truth(simulator)["total_cost"]["incl_vat"], TAX_RATIO)
     await set_limit(hass, COST_LIMIT, limit)
     assert hass.states.get(PLANNED_STOP).attributes["tax_included"] is True
 
-    final = await run_until_completed(hass, freezer, simulator)
+    final = await run_to_the_one_stop(hass, freezer, simulator)
 
-    assert len(stop_requests(simulator)) == 1
     over = float(final["total_cost"]["incl_vat"]) - limit
-    assert (
-        -SHORT_BY_ROUNDING * TARIFF * TAX_RATIO <= over <= cost_bound(simulator_settings, TAX_RATIO)
-    )
+    assert_within_the_limits_precision(over, simulator_settings, TAX_RATIO)
 
 
 # --- The completion event and its Activity entry ----------------------------------------------
@@ -287,8 +305,7 @@ async def stop_at_the_cost_limit(
     """
     completed = async_capture_events(hass, EVENT_SESSION_COMPLETED)
     await set_limit(hass, COST_LIMIT, limit)
-    final = await run_until_completed(hass, freezer, simulator)
-    assert len(stop_requests(simulator)) == 1
+    final = await run_to_the_one_stop(hass, freezer, simulator)
     [event] = completed
     assert event.data["stopped_by"] == "cost"
     assert event.data["cost_limit"] == limit
@@ -308,10 +325,9 @@ async def test_the_completion_gives_the_cost_with_tax_beside_the_limit_with_tax(
 ) -> None:
     """The limit counted with tax: the event gives the cost with tax Session cost with tax
     shows at that moment, and says the limit was with tax; so does the Activity."""
-    await bill_the_session(hass, freezer, with_tax, simulator)
-    await start_charging(hass, freezer, simulator)
+    await charge_after_a_bill(hass, freezer, with_tax, simulator)
     cost_now, _ = shown_cost(hass)
-    limit = round(cost_now + 0.5 * TARIFF * TAX_RATIO)
+    limit = limit_above(cost_now, TAX_RATIO)
 
     final, data = await stop_at_the_cost_limit(hass, freezer, simulator, limit)
 
@@ -336,7 +352,7 @@ async def test_without_a_ratio_the_completion_counts_before_tax(
 ) -> None:
     """The option on, no bill yet: the limit counted before tax, and the completion says so:
     no cost with tax known, no `cost_limit_with_tax`, the cost before tax beside the limit."""
-    limit = round(float(truth(simulator)["total_cost"]) + 0.5 * TARIFF)
+    limit = limit_above(float(truth(simulator)["total_cost"]))
 
     final, data = await stop_at_the_cost_limit(hass, freezer, simulator, limit)
 
@@ -357,9 +373,8 @@ async def test_the_option_off_the_completion_counts_before_tax(
 ) -> None:
     """Off, with a ratio known: the event still gives the cost with tax (as the sensor shows
     it), but the limit counted before tax, and the Activity shows the cost it counted."""
-    await bill_the_session(hass, freezer, init_integration, simulator)
-    await start_charging(hass, freezer, simulator)
-    limit = round(float(truth(simulator)["total_cost"]) + 0.5 * TARIFF)
+    await charge_after_a_bill(hass, freezer, init_integration, simulator)
+    limit = limit_above(float(truth(simulator)["total_cost"]))
 
     final, data = await stop_at_the_cost_limit(hass, freezer, simulator, limit)
 
@@ -381,8 +396,7 @@ async def test_a_2_2_1_completion_gives_the_sessions_own_cost_with_tax(
     with_tax: MockConfigEntry,
 ) -> None:
     """No bill needed: the session's own figure with tax is the event's, beside the limit."""
-    with_tax_now = truth(simulator)["total_cost"]["incl_vat"]
-    limit = round(with_tax_now + 0.5 * TARIFF * TAX_RATIO)
+    limit = limit_above(truth(simulator)["total_cost"]["incl_vat"], TAX_RATIO)
 
     final, data = await stop_at_the_cost_limit(hass, freezer, simulator, limit)
 

@@ -17,7 +17,7 @@ from custom_components.evnnovator.const import EVENT_CHARGING_IDLE
 from custom_components.evnnovator.idle import IdleWatch, idle_window
 from evnnovator_simulator import DEMO_AUTH_ID, OperatorProfile, Simulator
 
-from .helpers import advance
+from .helpers import advance, poll_for, polls
 
 STATUS = "sensor.evnnovator_demo_driver_1_session_status"
 CHARGING = "binary_sensor.evnnovator_demo_driver_1_charging"
@@ -60,8 +60,7 @@ async def test_never_idle_while_charging(
     """Two hours of charging at 7.4 kW, polled as the integration polls: never idle."""
     events = idle_events(hass)
     await new_session(hass, freezer, simulator, meter_interval=meter_interval)
-    for _ in range(240):
-        await advance(hass, freezer, 30)
+    async for _ in polls(hass, freezer, minutes=120):
         assert hass.states.get(CHARGING).state == STATE_ON
         assert hass.states.get(STATUS).state == "active"
     assert events == []
@@ -97,8 +96,7 @@ async def test_idle_once_the_car_is_full(
     since = datetime.fromisoformat(event.data["idle_since"])
     assert full_at <= since <= full_at + timedelta(seconds=meter_interval + 30)
     # An hour later: still idle, nothing fired again; the session ends normally.
-    for _ in range(120):
-        await advance(hass, freezer, 30)
+    await poll_for(hass, freezer, minutes=60)
     assert hass.states.get(STATUS).state == "idle"
     assert len(events) == 1
     await init_integration.runtime_data.coordinator.client.stop_session(
@@ -120,8 +118,7 @@ async def test_charging_again_when_energy_flows_again(
     events = idle_events(hass)
     await new_session(hass, freezer, simulator, car_full_kwh=1.0, car_resumes_after=2400.0)
     seen: list[str] = []
-    for _ in range(160):
-        await advance(hass, freezer, 30)
+    async for _ in polls(hass, freezer, minutes=80):
         state = hass.states.get(STATUS).state
         if not seen or seen[-1] != state:
             seen.append(state)
@@ -169,8 +166,7 @@ async def test_a_restart_keeps_the_idle_period(
     """Restarted while idle: idle at the first poll, and the period is not announced again."""
     events = idle_events(hass)
     await new_session(hass, freezer, simulator, car_full_kwh=1.0)
-    for _ in range(60):
-        await advance(hass, freezer, 30)
+    await poll_for(hass, freezer, minutes=30)
     assert hass.states.get(STATUS).state == "idle"
     assert len(events) == 1
 
@@ -178,8 +174,7 @@ async def test_a_restart_keeps_the_idle_period(
     await hass.async_block_till_done()
     assert hass.states.get(STATUS).state == "idle"
     assert hass.states.get(CHARGING).state == STATE_OFF
-    for _ in range(60):
-        await advance(hass, freezer, 30)
+    await poll_for(hass, freezer, minutes=30)
     assert hass.states.get(STATUS).state == "idle"
     assert len(events) == 1
 
@@ -210,12 +205,10 @@ async def test_a_slower_meter_than_the_last_chargers_does_not_trip(
     """A minute's meter learned, then a charger with a value every 5 minutes: never idle."""
     events = idle_events(hass)
     await new_session(hass, freezer, simulator, meter_interval=60.0)
-    for _ in range(20):
-        await advance(hass, freezer, 30)
+    await poll_for(hass, freezer, minutes=10)
     assert init_integration.runtime_data.data.operator.cadence == 60.0
     await new_session(hass, freezer, simulator, meter_interval=300.0)
-    for _ in range(60):
-        await advance(hass, freezer, 30)
+    async for _ in polls(hass, freezer, minutes=30):
         assert hass.states.get(CHARGING).state == STATE_ON
     assert events == []
     # The operator's cadence still says a minute; the window takes this meter's own gaps: a

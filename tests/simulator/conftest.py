@@ -79,6 +79,13 @@ class SimEnv:
         kwargs = {} if body is None else {"json": body}
         return await self.request(method, f"{self.origin}/_simulator/{path}", **kwargs)
 
+    async def post_control(self, path: str, body: Any) -> Reply:
+        """POST `body` to the control API: a str as it stands (a body that is not JSON), any
+        other value as JSON."""
+        if isinstance(body, str):
+            return await self.request("POST", f"{self.origin}/_simulator/{path}", data=body)
+        return await self.control("POST", path, body)
+
 
 async def latest_data(sim_env: SimEnv, auth_id: str = DEMO_AUTH_ID_NEW) -> Any:
     """The `data` the simulator serves as the driver's latest session (200 expected)."""

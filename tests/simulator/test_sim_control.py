@@ -45,10 +45,7 @@ async def test_inject_with_defaults(sim_env: SimEnv) -> None:
     ],
 )
 async def test_inject_invalid_400(sim_env: SimEnv, body: Any) -> None:
-    if isinstance(body, str):
-        reply = await sim_env.request("POST", f"{sim_env.origin}/_simulator/faults", data=body)
-    else:
-        reply = await sim_env.control("POST", "faults", body)
+    reply = await sim_env.post_control("faults", body)
     assert reply.status == 400
     assert reply.json()["error"]
     assert (await sim_env.latest()).status == 200
@@ -164,10 +161,7 @@ async def test_token_changed_over_http(sim_env: SimEnv) -> None:
 @pytest.mark.parametrize("body", ["not json", {}, {"token": ""}, {"token": 5}, [NEW_TOKEN]])
 async def test_token_change_invalid_400(sim_env: SimEnv, body: Any) -> None:
     """A body without a token changes nothing."""
-    if isinstance(body, str):
-        reply = await sim_env.request("POST", f"{sim_env.origin}/_simulator/token", data=body)
-    else:
-        reply = await sim_env.control("POST", "token", body)
+    reply = await sim_env.post_control("token", body)
     assert reply.status == 400
     assert reply.json()["error"]
     assert (await sim_env.latest(headers=AUTH)).status == 200

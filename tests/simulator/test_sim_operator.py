@@ -204,11 +204,7 @@ async def test_control_set_a_driver_profile(sim_env: SimEnv) -> None:
     ],
 )
 async def test_control_operator_rejects_bad_bodies(sim_env: SimEnv, body: Any) -> None:
-    if isinstance(body, str):
-        url = f"{sim_env.origin}/_simulator/operator"
-        reply = await sim_env.request("POST", url, data=body)
-    else:
-        reply = await sim_env.control("POST", "operator", body)
+    reply = await sim_env.post_control("operator", body)
     assert reply.status == 400
     assert reply.json()["error"]
     assert sim_env.sim.operator() == OperatorProfile()
