@@ -190,8 +190,17 @@ def new_driver_account(
 def simulator(workdir: Path, process_guard: ProcessGuard) -> Iterator[SimulatorApi]:
     """The simulator as its own process, on a free loopback port."""
     # A realistic operator (meter values, rounding, a jittered stop), quick enough that a STOP
-    # shows as completed within the test's wait.
-    operator = ["--meter-interval", "10", "--stop-jitter", "5"]
+    # shows as completed within the test's wait; its charger reports the battery, as
+    # scripts/develop's does.
+    operator = [
+        "--meter-interval",
+        "10",
+        "--stop-jitter",
+        "5",
+        "--battery-kwh",
+        "60",
+        "--reports-soc",
+    ]
     with running_simulator(workdir / "simulator.log", process_guard, operator) as api:
         yield api
 
