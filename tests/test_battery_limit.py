@@ -247,3 +247,31 @@ async def test_a_restart_mid_session_keeps_what_the_battery_taught(
     await charge_with_car(hass, freezer, simulator, 3600, until=shown_completed)
     assert true_percent(simulator, session_id) == pytest.approx(52, abs=1.0)
     assert len(stop_requests(simulator)) == 1
+
+
+async def test_a_session_seen_late_starts_from_the_cars_value_before_it(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: Simulator,
+    config_entry: MockConfigEntry,
+) -> None:
+    """The car reported once more after energy began to flow, before the idle poll saw the
+    session: its battery still starts from the value from before, which no lag spoils."""
+    show_car(hass, "40")
+    simulator.start_session(DEMO_AUTH_ID, status="COMPLETED")
+    entry = await set_up_integration(hass, config_entry, {CONF_BATTERY_SENSOR: CAR})
+    await advance(hass, freezer, 60)
+    simulator.start_session(DEMO_AUTH_ID, status="ACTIVE")
+    await advance(hass, freezer, 120)
+    show_car(hass, "41")
+    await hass.async_block_till_done()
+    assert entry.runtime_data.coordinator.session.is_running is False  # not seen yet
+    await advance(hass, freezer, 300)
+    track = entry.runtime_data.battery.track
+    assert track is not None
+    assert track.session_id == session_id_of(simulator)
+    assert track.start is not None
+    assert (track.start.percent, track.start.kwh) == (40.0, 0.0)
+    assert track.latest is not None
+    assert track.latest.percent == 41.0
+    assert track.latest.kwh > 0

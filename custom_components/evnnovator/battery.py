@@ -237,6 +237,11 @@ class SessionBattery:
         return battery
 
     @property
+    def start(self) -> BatteryReading | None:
+        """The car's value from before energy flowed, if one came."""
+        return self._start
+
+    @property
     def latest(self) -> BatteryReading | None:
         """The newest value taken."""
         if self._readings:

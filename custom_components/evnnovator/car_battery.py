@@ -8,6 +8,7 @@ come late and in whole percent: each is paired with the session energy of the mo
 
 from __future__ import annotations
 
+from collections import deque
 from datetime import datetime
 import logging
 from typing import TYPE_CHECKING
@@ -29,6 +30,10 @@ if TYPE_CHECKING:
 
 _LOGGER = logging.getLogger(__name__)
 
+# The car sensor's values kept: a car reports every few minutes, a session is seen at the next
+# idle poll (5 minutes by default), so a few reach back to before it began.
+RECENT_VALUES = 8
+
 
 class CarBattery:
     """Follows the latest session's battery, from the charger or the car's own sensor."""
@@ -49,6 +54,9 @@ class CarBattery:
         self._meter = meter
         self._changed = changed
         self._session: Session | None = None
+        self._recent: deque[State] = deque(maxlen=RECENT_VALUES)
+        """The car sensor's latest values, while a session runs or not: a session seen a poll
+        after it began still finds the one from before it."""
 
     @property
     def track(self) -> SessionBattery | None:
@@ -60,6 +68,8 @@ class CarBattery:
         """Listen to the car's sensor; the returned callback stops listening."""
         if self._sensor is None:
             return None
+        if (state := self._hass.states.get(self._sensor)) is not None:
+            self._recent.append(state)
         return async_track_state_change_event(self._hass, self._sensor, self._on_state)
 
     @property
@@ -73,15 +83,17 @@ class CarBattery:
     def follow(self, session: Session, measured_at: datetime) -> bool:
         """Take in the latest session; True when something new is to be kept.
 
-        A new session's battery starts from the car sensor's value now: from before the
-        session began, where the battery starts. A session's end teaches the model its slope.
+        A new session's battery starts from the car sensor's last value from before it began,
+        where the battery starts, and takes the ones since. A session's end teaches the model
+        its slope.
         """
         self._session = session
         previous = self.track
         track = self._model.follow(session.id)
         changed = track is not previous
         if changed and self._sensor is not None:
-            self._take_state(self._hass.states.get(self._sensor))
+            for state in self._since_the_start(session):
+                self._take_state(state)
         if (percent := session.state_of_charge) is not None and session.kwh is not None:
             reading = BatteryReading(
                 percent, session.kwh, measured_at, exact=True, whole=percent.is_integer()
@@ -108,9 +120,23 @@ class CarBattery:
             return BatteryStatus.NO_SOURCE
         return track.status(now, charging=session.is_charging)
 
+    def _since_the_start(self, session: Session) -> list[State]:
+        """The car's latest value from before `session` began, and every one since."""
+        states = list(self._recent)
+        current = self._hass.states.get(self._sensor) if self._sensor is not None else None
+        if current is not None and (not states or states[-1].last_updated < current.last_updated):
+            states.append(current)
+        start = session.start
+        before = [
+            i for i, state in enumerate(states) if start is None or state.last_updated <= start
+        ]
+        return states[before[-1] :] if before else states
+
     @callback
     def _on_state(self, event: Event[EventStateChangedData]) -> None:
-        if self._take_state(event.data["new_state"]):
+        if (state := event.data["new_state"]) is not None:
+            self._recent.append(state)
+        if self._take_state(state):
             self._changed()
 
     def _take_state(self, state: State | None) -> bool:
